@@ -1,0 +1,219 @@
+"""Load and index the declarative catalogues in ``rules/`` (validated with the schemas in ``schemas/``)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+_HERE = Path(__file__).resolve().parent
+
+
+class CatalogError(Exception):
+    pass
+
+
+def rules_dir() -> Path:
+    shipped = _HERE / "rules"  # inside the wheel
+    if shipped.is_dir():
+        return shipped
+    return _HERE.parent / "rules"  # source checkout / editable install
+
+
+def load_validated(name: str, schema_name: str) -> dict:
+    import jsonschema
+
+    path = rules_dir() / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"cannot read catalogue {path}: {exc}") from exc
+    schema = json.loads((_HERE / "schemas" / schema_name).read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        e = errors[0]
+        where = "/".join(str(p) for p in e.path) or "(top)"
+        raise CatalogError(f"{path}: {where}: {e.message}")
+    return data
+
+
+@dataclass
+class ClientSpec:
+    provider: str  # label used in output: openai, azure-openai, anthropic, litellm, http
+    family: str  # the catalogue provider id
+    cls: str
+    methods: dict
+    options: dict
+    defaults: dict
+    derive: tuple = ()
+    skip_segments: tuple = ()
+    model_is_deployment: bool = False
+    retry_mount: bool = False
+    requires_endpoint: bool = False
+    payload: tuple = ()
+    url: dict = field(default_factory=dict)
+    model_position: int | None = None
+    call_options: dict = field(default_factory=dict)  # keywords a request method accepts
+
+
+@dataclass
+class FuncSpec:
+    provider: str
+    family: str
+    qname: str
+    kind: str
+    options: dict
+    defaults: dict
+    module_settings: dict
+    requires_endpoint: bool = False
+    payload: tuple = ()
+    url: dict = field(default_factory=dict)
+    model_position: int | None = None
+
+    @property
+    def call_options(self) -> dict:
+        return self.options
+
+
+@dataclass
+class CheckMeta:
+    id: str
+    name: str
+    module: str
+    category: str
+    severity: str
+    title: str
+    fixable: bool
+
+
+@dataclass
+class SecretPattern:
+    id: str
+    provider: str
+    regex: re.Pattern
+    prefix: str
+
+
+class Catalog:
+    def __init__(self) -> None:
+        prov = load_validated("providers.yaml", "providers.schema.json")
+        self.clients: dict[str, ClientSpec] = {}
+        self.functions: dict[str, FuncSpec] = {}
+        interesting = {"mount"}
+        prefilter: list[str] = []
+        self.sdk_modules: dict[str, str] = {}  # top-level module -> provider id
+        for p in prov["providers"]:
+            pid = p["id"]
+            prefilter += p["prefilter"]
+            opts = p["options"]
+            common = dict(
+                requires_endpoint=p.get("requires_endpoint", False),
+                payload=tuple(p.get("payload", ())),
+                url=p.get("url", {}),
+                model_position=p.get("model_position"),
+            )
+            for c in p.get("clients", []):
+                methods = c.get("methods", p.get("methods", {}))
+                for cls in c["classes"]:
+                    self.clients[cls] = ClientSpec(
+                        provider=c["provider"], family=pid, cls=cls, methods=methods,
+                        options={**opts, **c.get("options", {})},
+                        defaults={**p["defaults"], **c.get("defaults", {})},
+                        derive=tuple(p.get("derive", ())), skip_segments=tuple(p.get("skip_segments", ())),
+                        model_is_deployment=c.get("model_is_deployment", False),
+                        retry_mount=c.get("retry_mount", False), call_options=opts, **common,
+                    )
+                    self.sdk_modules.setdefault(cls.split(".")[0], pid)
+                for m in methods:
+                    interesting.add(m.rsplit(".", 1)[-1])
+                interesting.update(p.get("derive", ()))
+                interesting.add(c["classes"][0].rsplit(".", 1)[-1])
+            fopts = {**opts, **p.get("function_options", {})}
+            for q, kind in p.get("functions", {}).items():
+                self.functions[q] = FuncSpec(pid, pid, q, kind, fopts, p["defaults"], p.get("module_settings", {}),
+                                             **common)
+                interesting.add(q.rsplit(".", 1)[-1])
+                self.sdk_modules.setdefault(q.split(".")[0], pid)
+            mc = p.get("module_client")
+            if mc:
+                for m, kind in p.get("methods", {}).items():
+                    q = f"{mc['module']}.{m}"
+                    self.functions[q] = FuncSpec(pid, pid, q, kind, opts, p["defaults"], mc.get("settings", {}),
+                                                 **common)
+        self.providers = {p["id"]: p for p in prov["providers"]}
+        self.retry_decorators = frozenset(prov.get("retry_decorators", ()))
+        self.timeout_objects = frozenset(prov.get("timeout_objects", ()))
+        self.retry_adapters = frozenset(prov.get("retry_adapters", ()))
+        self.interesting = frozenset(interesting)
+        ep = prov["endpoints"]
+        self.endpoint_hosts = tuple(h.lower() for h in ep["hosts"])
+        self.endpoint_paths = tuple(ep["paths"])
+        self.endpoint_kinds = ep.get("kinds", {})
+        prefilter += [re.escape(h) for h in ep["hosts"]] + [re.escape(x) for x in ep["paths"]]
+        self.prefilter = re.compile("|".join(f"(?:{x})" for x in prefilter))
+        self.families = [
+            (f["id"], re.compile(f["match"]), [re.compile(x) for x in f["pinned"]],
+             [re.compile(x) for x in f["floating"]])
+            for f in prov["model_families"]
+        ]
+
+        checks = load_validated("checks.yaml", "checks.schema.json")
+        self.checks = {c["id"]: CheckMeta(**c) for c in checks["checks"]}
+        self.categories = {c.category for c in self.checks.values()}
+
+        sec = load_validated("secrets.yaml", "secrets.schema.json")
+        self.secret_patterns = [
+            SecretPattern(s["id"], s["provider"], re.compile(s["regex"]), s["prefix"]) for s in sec["patterns"]
+        ]
+        self.secret_any = re.compile("|".join(f"(?:{s['regex']})" for s in sec["patterns"]))
+        self.placeholders = [p.lower() for p in sec["placeholders"]]
+        self.min_entropy = float(sec["min_entropy"])
+
+    # ----- model ids ----------------------------------------------------------------------
+    def classify_model(self, model: str) -> str | None:
+        """'pinned', 'floating' or None (not a known family) for a literal model id."""
+        name = model.strip()
+        if "/" in name and not name.startswith("models/"):
+            name = name.rsplit("/", 1)[-1]  # litellm provider/model, openrouter vendor/model
+        for _fid, match, pinned, floating in self.families:
+            if match.search(name):
+                if any(p.search(name) for p in pinned):
+                    return "pinned"
+                if any(f.search(name) for f in floating):
+                    return "floating"
+                return None
+        return None
+
+    # ----- endpoints ----------------------------------------------------------------------
+    def endpoint_kind(self, url: str) -> str | None:
+        """The call kind if ``url`` names a model endpoint, else None."""
+        low = url.lower()
+        if not (any(h in low for h in self.endpoint_hosts) or any(p.lower() in low for p in self.endpoint_paths)):
+            return None
+        for kind, marks in self.endpoint_kinds.items():
+            if any(m.lower() in low for m in marks):
+                return kind
+        return "chat"
+
+    # ----- secrets ------------------------------------------------------------------------
+    def is_placeholder(self, value: str, prefix_len: int) -> bool:
+        low = value.lower()
+        if any(p in low for p in self.placeholders):
+            return True
+        body = value[prefix_len:]
+        if not body:
+            return True
+        counts = Counter(body)
+        entropy = -sum(n / len(body) * math.log2(n / len(body)) for n in counts.values())
+        return entropy < self.min_entropy
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return Catalog()

@@ -1,0 +1,51 @@
+"""LLM103 unbounded-output-tokens: a generation call with no output-token cap.
+
+## What it finds
+A chat or completion call (OpenAI chat/responses/completions, Anthropic messages, litellm
+completion, a raw HTTP chat payload) that passes none of `max_tokens`, `max_completion_tokens`,
+`max_output_tokens` (or the provider's equivalent), neither as a keyword nor in the `**params`
+mapping or JSON payload it sends. Embedding, image and audio calls have no output tokens and are
+never reported.
+
+## Why it matters
+Output tokens are the expensive ones and the slow ones. Without a cap, one runaway generation
+(a loop, a prompt injection asking for "the full text") costs up to the model's maximum and holds
+the request for minutes; a cap bounds both the bill and the latency of every call.
+
+## Example
+```python
+client.chat.completions.create(model=MODEL, messages=msgs)
+```
+
+## Use instead
+```python
+client.chat.completions.create(model=MODEL, messages=msgs, max_completion_tokens=800)
+```
+
+## Fix safety
+Not fixed automatically: the right cap depends on the answer the feature needs.
+"""
+
+from __future__ import annotations
+
+from auditor.link import ResolvedCall
+from auditor.report import Location
+
+SCOPE = "call"
+GENERATION_KINDS = ("chat", "completion")
+
+
+def check(call: ResolvedCall, project):
+    if call.kind not in GENERATION_KINDS:
+        return
+    names = call.spec.call_options.get("max_tokens", ())
+    if any(n in call.call_kwargs for n in names):
+        return
+    if call.spec.payload:
+        if call.payload_keys is None or any(n in call.payload_keys for n in names):
+            return
+    elif call.opaque_kwargs:
+        return
+    what = "payload" if call.spec.payload else "call"
+    yield (f"no output-token cap on this {call.kind} {what}: pass {names[0]}=... "
+           f"({' / '.join(names[:3])}) to bound cost and latency", Location(call.path, call.line), [])

@@ -1,0 +1,170 @@
+"""Command line: ``llm-audit scan``, ``llm-audit rules``, ``llm-audit explain``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from auditor import __version__
+
+app = typer.Typer(
+    name="llm-audit", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Audit the Python code that calls language models for production readiness.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    console = "console"
+    json = "json"
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llm-audit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    pass
+
+
+def _split(values: Optional[List[str]]) -> list:
+    out = []
+    for v in values or []:
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return out
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"llm-audit: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def scan(
+    paths: List[str] = typer.Argument(None, help="Files or folders to audit (default: the current folder)."),
+    fmt: Format = typer.Option(Format.console, "--format", "--output-format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show the number of findings per rule."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules/prefixes/categories."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules/prefixes/categories."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest severity that fails the run."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file to use."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+) -> None:
+    """Audit model calls in PATHS and report what is not production-ready."""
+    from auditor.catalog import CatalogError
+    from auditor.config import ConfigError, find_config, load_config
+
+    paths = paths or ["."]
+    cwd = Path.cwd()
+    try:
+        cfg_path = None if isolated else (config_file or find_config(cwd / paths[0]))
+        if config_file is not None and not config_file.is_file():
+            _fail(f"{config_file}: no such configuration file")
+        config = load_config(cfg_path)
+        from auditor.catalog import catalog
+
+        cat = catalog()
+        for tok in _split(select) + _split(ignore):
+            t = tok.upper()
+            if t != "ALL" and not any(cid.startswith(t) for cid in cat.checks) and tok.lower() not in (
+                {c.name for c in cat.checks.values()} | cat.categories
+            ):
+                _fail(f"unknown rule or category '{tok}' in --select/--ignore")
+        if select:
+            config.select = _split(select)
+        if ignore:
+            config.ignore = config.ignore + _split(ignore)
+        if fail_on is not None:
+            config.fail_on = fail_on.value
+        from auditor.engine import scan as run_scan
+
+        report = run_scan(paths, config, cwd)
+    except (ConfigError, CatalogError) as exc:
+        _fail(str(exc))
+        return
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report it)")
+        return
+
+    from auditor.reporters import render
+
+    if fmt == Format.json:
+        text = render("json", report)
+    else:
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render("console", report, color=color, statistics=statistics)
+        if fmt == Format.console:
+            for e in report.errors:
+                typer.echo(f"llm-audit: {e.path}: {e.message}", err=True)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if not exit_zero and report.failing(config.fail_on):
+        raise typer.Exit(1)
+    raise typer.Exit(0)
+
+
+@app.command("rules")
+def rules_cmd(fmt: Format = typer.Option(Format.console, "--format", "--output-format", "-f")) -> None:
+    """List every check: id, category, severity, whether it can be fixed."""
+    import json
+
+    from auditor.catalog import catalog
+
+    checks = sorted(catalog().checks.values(), key=lambda c: c.id)
+    if fmt == Format.json:
+        typer.echo(json.dumps([c.__dict__ for c in checks], indent=2))
+        return
+    for c in checks:
+        typer.echo(f"{c.id}  {c.name:28s} {c.category:16s} {c.severity:8s} {'fixable' if c.fixable else '-':8s} {c.title}")
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="Rule id (LLM101) or name (missing-timeout).")) -> None:
+    """Print a rule's documentation."""
+    from auditor.catalog import catalog
+    from auditor.checks import load_checks
+
+    checks = load_checks(catalog())
+    chk = checks.get(rule.upper()) or next((c for c in checks.values() if c.meta.name == rule.lower()), None)
+    if chk is None:
+        _fail(f"unknown rule '{rule}'; see 'llm-audit rules'")
+        return
+    typer.echo(chk.doc)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

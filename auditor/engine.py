@@ -1,0 +1,210 @@
+"""One scan, end to end: discover -> read -> prefilter -> facts -> link -> checks -> suppressions."""
+
+from __future__ import annotations
+
+import ast
+import io
+import time
+import tokenize
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor import facts as facts_mod
+from auditor.catalog import catalog
+from auditor.checks import load_checks
+from auditor.checks import secret as secret_check
+from auditor.checks import suppression as supp
+from auditor.config import Config
+from auditor.discover import discover
+from auditor.link import Project, resolve_calls
+from auditor.report import CallRecord, FileError, Finding, Location, Report
+
+MAX_BYTES = 2_000_000  # larger files are generated or data: skipped with a message
+
+
+@dataclass
+class Source:
+    abspath: Path
+    path: str  # display path, relative to the working directory
+    text: str | None = None
+    error: str | None = None
+
+
+def read_source(abspath: Path, path: str) -> Source:
+    try:
+        size = abspath.stat().st_size
+        if size > MAX_BYTES:
+            return Source(abspath, path, error=f"skipped: file is {size // 1024} KiB, over the {MAX_BYTES // 1000} kB limit")
+        data = abspath.read_bytes()
+    except OSError as exc:
+        return Source(abspath, path, error=f"cannot read: {exc.strerror or exc}")
+    if b"\0" in data[:8192]:
+        return Source(abspath, path, error="skipped: binary file")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        return Source(abspath, path, error=f"cannot decode: {exc}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Source(abspath, path, text=text)
+
+
+def parse_facts(src: Source, interesting: frozenset) -> tuple[facts_mod.FileFacts | None, str | None]:
+    if src.text is None:
+        return None, src.error
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(src.text, filename=src.path)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        return None, f"syntax error at {where}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, f"cannot parse: {type(exc).__name__}: {exc}"
+    module, is_pkg = facts_mod.module_name(src.path.lstrip("./"))
+    try:
+        return facts_mod.extract(tree, src.path, module, is_pkg, interesting), None
+    except RecursionError:
+        return None, "cannot analyse: expression nesting too deep"
+
+
+def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
+    t0 = time.perf_counter()
+    cwd = cwd or Path.cwd()
+    cat = catalog()
+    checks = load_checks(cat)
+    report = Report(root=str(cwd))
+    files, disc_errors = discover(paths, cwd, config.exclude, config.root)
+    for shown, msg in disc_errors:
+        report.errors.append(FileError(shown, msg))
+    sources: dict[str, Source] = {}
+    candidates: list[str] = []
+    for abspath, shown in files:
+        src = read_source(abspath, shown)
+        sources[shown] = src
+        if src.error:
+            report.errors.append(FileError(shown, src.error))
+            continue
+        if cat.prefilter.search(src.text):
+            candidates.append(shown)
+    report.files_scanned = len(files)
+
+    parse_errors: dict[str, str] = {}
+
+    def load(path: str):
+        src = sources.get(path)
+        if src is None:
+            return None
+        f, err = parse_facts(src, cat.interesting)
+        if err and src.error is None:
+            parse_errors[path] = err
+        if f is not None:
+            report.files_parsed += 1
+        return f
+
+    project = Project(cat, [p for p in sources if sources[p].text is not None], load)
+    for path in candidates:
+        project.facts(path)
+
+    raw: list[Finding] = []
+    call_checks = [c for c in checks.values() if c.scope == "call"]
+    for path in candidates:
+        try:
+            calls = resolve_calls(project, path)
+        except RecursionError:
+            report.errors.append(FileError(path, "cannot analyse: resolution nested too deep"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one file's bug must not end the scan
+            report.errors.append(FileError(path, f"internal error while analysing ({type(exc).__name__}: {exc}); "
+                                                 "please report it"))
+            continue
+        for call in calls:
+            report.calls.append(CallRecord(call.path, call.line, call.col, call.provider, call.api, call.kind,
+                                           call.model, call.resolved))
+            for chk in call_checks:
+                for message, fix, related in chk.module.check(call, project):
+                    raw.append(_finding(chk.meta, call.path, call.line, call.col, message, fix, related,
+                                        call.end_line))
+    secret = next((c for c in checks.values() if c.module is secret_check), None)
+    if secret is not None:
+        for shown, src in sources.items():
+            if src.text is None:
+                continue
+            for line, col, message, fix in secret_check.scan_text(src.text, shown, cat):
+                raw.append(_finding(secret.meta, shown, line, col, message, fix, [], line))
+    for path, err in parse_errors.items():
+        report.errors.append(FileError(path, err))
+
+    _apply(report, raw, sources, checks, config)
+    report.calls.sort(key=lambda c: (c.path, c.line, c.column))
+    report.errors.sort(key=lambda e: e.path)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _finding(meta, path, line, col, message, fix, related, end_line) -> Finding:
+    fix_loc = fix if isinstance(fix, Location) and (fix.path, fix.line) != (path, line) else None
+    return Finding(meta.id, meta.category, meta.severity, path, line, col, message, end_line=end_line,
+                   fix_location=fix_loc, related=list(related))
+
+
+def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Config) -> None:
+    """Configuration (select/ignore/per-file-ignores/severity) and inline suppressions."""
+    unused_meta = next(c.meta for c in checks.values() if c.module is supp)
+    seen = set()
+    kept = []
+    for f in sorted(raw, key=Finding.sort_key):
+        key = (f.rule_id, f.path, f.line, f.column)
+        if key in seen:
+            continue
+        seen.add(key)
+        meta = checks[f.rule_id].meta
+        if not config.rule_enabled(f.rule_id, meta.name, meta.category):
+            continue
+        if config.ignored_in_file(f.path, f.rule_id, meta.name, meta.category):
+            continue
+        f.severity = config.severity_for(f.rule_id, meta.category, f.severity)
+        kept.append(f)
+    by_file: dict[str, dict] = {}
+    for path, src in sources.items():
+        if src.text is not None:
+            sups = supp.parse(src.text)
+            if sups:
+                by_file[path] = sups
+    for f in kept:
+        s = by_file.get(f.path, {}).get(f.line)
+        meta = checks[f.rule_id].meta
+        if s is not None:
+            tokens = [t for t in s.ids if supp.matches(t, f.rule_id, meta.name, meta.category)]
+            if not s.ids or tokens:
+                s.used.update(tokens or ["*"])
+                f.suppressed = s.reason
+                report.suppressed.append(f)
+                continue
+        report.findings.append(f)
+    if not config.rule_enabled(unused_meta.id, unused_meta.name, unused_meta.category):
+        return
+    known = {}
+    for c in checks.values():
+        known[c.meta.id.upper()] = c.meta
+    for path, sups in by_file.items():
+        if config.ignored_in_file(path, unused_meta.id, unused_meta.name, unused_meta.category):
+            continue
+        for s in sups.values():
+            problems = []
+            if not s.ids and not s.used:
+                problems.append("suppresses nothing on this line")
+            for tok in s.ids:
+                meta = known.get(tok.upper()) or next(
+                    (m for m in known.values() if tok.lower() in (m.name, m.category)), None)
+                if meta is None:
+                    problems.append(f"'{tok}' is not a known rule")
+                elif tok not in s.used and config.rule_enabled(meta.id, meta.name, meta.category):
+                    problems.append(f"{meta.id} reports nothing on this line")
+            if problems:
+                sev = config.severity_for(unused_meta.id, unused_meta.category, unused_meta.severity)
+                report.findings.append(Finding(unused_meta.id, unused_meta.category, sev, path, s.line, s.column,
+                                               "unused suppression: " + "; ".join(problems), end_line=s.line))
+    report.findings.sort(key=Finding.sort_key)

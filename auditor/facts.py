@@ -1,0 +1,437 @@
+"""Per-file facts: one cheap pass of the stdlib ``ast`` over a source file.
+
+The pass knows nothing about checks or SDKs beyond a set of "interesting" call names that the
+provider catalogue hands it. It produces plain, picklable data (tuples, lists, dicts, strings), so
+facts can be cached by content hash or built in worker processes.
+
+Expressions that matter for resolution are kept as a tiny IR of nested tuples:
+
+=================  ==================================================
+``("n", name)``     a bare name
+``("a", b, attr)``  attribute ``b.attr``
+``("c", f, args, kwargs, line, col)``  a call; ``kwargs`` is a list of ``(name or None, ir)``,
+                    ``None`` for ``**mapping``
+``("k", value)``    a constant (str, int, float, bool, None)
+``("s", text)``     an f-string or string concatenation, dynamic parts written ``{}``
+``("d", items)``    a dict literal, items ``(key or None, ir)``
+``("l", items)``    a list or tuple literal
+``("alt", items)``  one of several values (``a if c else b``, ``a or b``)
+``("imp", qname)``  a name bound by an import
+``("ann", ir)``     "an instance of this annotation" (parameter or attribute annotation)
+``("param", i)``    the i-th parameter of the enclosing function, with no annotation
+``("sub", b, key)`` a subscript ``b[key]``
+``("?",)``          anything else
+=================  ==================================================
+
+Scopes are identified by a dotted id: ``""`` for the module, ``"f"`` for a function, ``"C"`` for a
+class body, ``"C.m"`` for a method, ``"f.g"`` for a nested function.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+UNKNOWN = ("?",)
+
+
+@dataclass
+class CallSite:
+    func: tuple
+    args: list
+    kwargs: list
+    line: int
+    col: int
+    end_line: int
+    scope: str
+    # control-flow context, innermost last: ("loop",) / ("try", handler type IRs, in_body) / ("if", test IR)
+    ctx: list = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    kind: str  # module | function | class
+    parent: str | None
+    line: int = 0
+    name: str = ""
+    bind: dict = field(default_factory=dict)  # name -> [ir]
+    params: list = field(default_factory=list)
+    returns: list = field(default_factory=list)
+    decorators: list = field(default_factory=list)
+    cls: str | None = None  # for methods: the class scope id
+    dict_keys: dict = field(default_factory=dict)  # name -> [(key, ir)] set by subscript/update
+    # for classes
+    bases: list = field(default_factory=list)
+    self_attrs: dict = field(default_factory=dict)  # attr -> [(ir, method scope id)]
+    methods: dict = field(default_factory=dict)  # name -> scope id
+    properties: list = field(default_factory=list)
+
+
+@dataclass
+class FileFacts:
+    path: str
+    module: str
+    is_package: bool
+    scopes: dict
+    calls: list
+    attr_assigns: list  # (target ir, value ir, scope id, line)
+    imported_modules: list  # qualified names of every import
+
+
+def _const_str(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+class _Extractor(ast.NodeVisitor):
+    def __init__(self, module: str, is_package: bool, interesting: frozenset):
+        self.module = module
+        self.is_package = is_package
+        self.interesting = interesting
+        self.scopes: dict[str, Scope] = {"": Scope("module", None)}
+        self.calls: list[CallSite] = []
+        self.attr_assigns: list = []
+        self.imported: list[str] = []
+        self.sid = ""
+        self.ctx: list = []
+
+    # ----- expression -> IR -------------------------------------------------------------
+    def ir(self, node: ast.AST | None, depth: int = 0) -> tuple:
+        if node is None or depth > 12:
+            return UNKNOWN
+        d = depth + 1
+        if isinstance(node, ast.Name):
+            return ("n", node.id)
+        if isinstance(node, ast.Attribute):
+            return ("a", self.ir(node.value, d), node.attr)
+        if isinstance(node, ast.Call):
+            return self.call_ir(node, d)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, (str, int, float, bool)) or v is None:
+                return ("k", v)
+            return UNKNOWN
+        if isinstance(node, ast.Await):
+            return self.ir(node.value, d)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for v in node.values:
+                s = _const_str(v)
+                parts.append(s if s is not None else "{}")
+            return ("s", "".join(parts))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            left, right = self.ir(node.left, d), self.ir(node.right, d)
+            if isinstance(node.op, ast.Mod):
+                return ("s", _text_of(left)) if left[0] in ("k", "s") else UNKNOWN
+            if left[0] in ("k", "s") or right[0] in ("k", "s"):
+                return ("s", _text_of(left) + _text_of(right))
+            return UNKNOWN
+        if isinstance(node, ast.Dict):
+            items = []
+            for k, v in zip(node.keys, node.values):
+                key = None if k is None else _const_str(k)
+                if k is not None and key is None:
+                    continue
+                items.append((key, self.ir(v, d)))
+            return ("d", tuple(items))
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return ("l", tuple(self.ir(e, d) for e in node.elts[:20]))
+        if isinstance(node, ast.IfExp):
+            return ("alt", (self.ir(node.body, d), self.ir(node.orelse, d)))
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return ("alt", tuple(self.ir(v, d) for v in node.values))
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+            if isinstance(key, ast.Index):  # pragma: no cover - Python 3.8 shape
+                key = key.value  # type: ignore[attr-defined]
+            return ("sub", self.ir(node.value, d), self.ir(key, d))
+        if isinstance(node, ast.NamedExpr):
+            return self.ir(node.value, d)
+        return UNKNOWN
+
+    def call_ir(self, node: ast.Call, depth: int) -> tuple:
+        args = tuple(self.ir(a, depth) for a in node.args if not isinstance(a, ast.Starred))
+        kwargs = tuple((k.arg, self.ir(k.value, depth)) for k in node.keywords)
+        return ("c", self.ir(node.func, depth), args, kwargs, node.lineno, node.col_offset + 1)
+
+    # ----- scopes -------------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[self.sid]
+
+    def bind(self, name: str, value: tuple) -> None:
+        self.scope.bind.setdefault(name, []).append(value)
+
+    def _child_sid(self, name: str) -> str:
+        sid = f"{self.sid}.{name}" if self.sid else name
+        base, n = sid, 1
+        while sid in self.scopes:  # redefinitions (if/else variants) get their own scope
+            n += 1
+            sid = f"{base}#{n}"
+        return sid
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        outer = self.scope
+        for dec in node.decorator_list:
+            self.visit(dec)
+        for default in node.args.defaults + node.args.kw_defaults:
+            if default is not None:
+                self.visit(default)
+        sid = self._child_sid(node.name)
+        cls = self.sid if outer.kind == "class" else None
+        sc = Scope("function", self.sid, node.lineno, node.name, cls=cls)
+        sc.decorators = [self.ir(d) for d in node.decorator_list]
+        all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        defaults = dict(zip([a.arg for a in (node.args.posonlyargs + node.args.args)][::-1],
+                            node.args.defaults[::-1]))
+        for a, dflt in zip(node.args.kwonlyargs, node.args.kw_defaults):
+            if dflt is not None:
+                defaults[a.arg] = dflt
+        for i, a in enumerate(all_args):
+            sc.params.append(a.arg)
+            if a.annotation is not None:
+                sc.bind.setdefault(a.arg, []).append(("ann", self.ir(a.annotation)))
+            else:
+                sc.bind.setdefault(a.arg, []).append(("param", i))
+            if a.arg in defaults:
+                sc.bind[a.arg].append(("default", self.ir(defaults[a.arg])))
+        for a in (node.args.vararg, node.args.kwarg):
+            if a is not None:
+                sc.params.append(a.arg)
+                sc.bind.setdefault(a.arg, []).append(("param", -1))
+        self.scopes[sid] = sc
+        if outer.kind == "class":
+            outer.methods[node.name] = sid
+            for d in node.decorator_list:
+                if (isinstance(d, ast.Name) and d.id in ("property", "cached_property")) or (
+                    isinstance(d, ast.Attribute) and d.attr in ("cached_property",)
+                ):
+                    outer.properties.append(node.name)
+        else:
+            outer.bind.setdefault(node.name, []).append(("def", sid))
+        saved_sid, saved_ctx = self.sid, self.ctx
+        self.sid, self.ctx = sid, []
+        for stmt in node.body:
+            self.visit(stmt)
+        self.sid, self.ctx = saved_sid, saved_ctx
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.visit(node.body)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for dec in node.decorator_list:
+            self.visit(dec)
+        sid = self._child_sid(node.name)
+        sc = Scope("class", self.sid, node.lineno, node.name)
+        sc.bases = [self.ir(b) for b in node.bases]
+        self.scopes[sid] = sc
+        self.bind(node.name, ("class", sid))
+        saved_sid, saved_ctx = self.sid, self.ctx
+        self.sid, self.ctx = sid, []
+        for stmt in node.body:
+            self.visit(stmt)
+        self.sid, self.ctx = saved_sid, saved_ctx
+
+    # ----- imports ------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imported.append(alias.name)
+            if alias.asname:
+                self.bind(alias.asname, ("imp", alias.name))
+            else:
+                top = alias.name.split(".")[0]
+                self.bind(top, ("imp", top))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = node.module or ""
+        if node.level:
+            parts = self.module.split(".") if self.module else []
+            # a package's own module name is its package; a plain module's package is its parent
+            keep = len(parts) - (node.level - 1) - (0 if self.is_package else 1)
+            pkg = ".".join(parts[: max(keep, 0)])
+            base = ".".join(p for p in (pkg, base) if p)
+        for alias in node.names:
+            if alias.name == "*":
+                self.imported.append(base)
+                self.scope.bind.setdefault("*", []).append(("imp", base))
+                continue
+            q = f"{base}.{alias.name}" if base else alias.name
+            self.imported.append(q)
+            self.bind(alias.asname or alias.name, ("imp", q))
+
+    # ----- assignments --------------------------------------------------------------------
+    def _assign_target(self, target: ast.AST, value_ir: tuple, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value_ir)
+        elif isinstance(target, ast.Attribute):
+            base = target.value
+            sc = self.scope
+            if isinstance(base, ast.Name) and sc.kind == "function" and sc.cls and sc.params and base.id == sc.params[0]:
+                self.scopes[sc.cls].self_attrs.setdefault(target.attr, []).append((value_ir, self.sid))
+            else:
+                self.attr_assigns.append((self.ir(target), value_ir, self.sid, line))
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            key = _const_str(target.slice)
+            if key is not None:
+                self.scope.dict_keys.setdefault(target.value.id, []).append((key, value_ir))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._assign_target(elt, UNKNOWN, line)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        value = self.ir(node.value)
+        for t in node.targets:
+            if isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)) and len(
+                t.elts
+            ) == len(node.value.elts):
+                for elt, v in zip(t.elts, node.value.elts):
+                    self._assign_target(elt, self.ir(v), node.lineno)
+            else:
+                self._assign_target(t, value, node.lineno)
+            if not isinstance(t, ast.Name):
+                self.visit(t)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self._assign_target(node.target, self.ir(node.value), node.lineno)
+        else:
+            self._assign_target(node.target, ("ann", self.ir(node.annotation)), node.lineno)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self.bind(node.target.id, self.ir(node.value))
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if isinstance(item.optional_vars, ast.Name):
+                self.bind(item.optional_vars.id, ("with", self.ir(item.context_expr)))
+        for stmt in node.body:
+            self.visit(stmt)
+
+    visit_AsyncWith = visit_With  # type: ignore[assignment]
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.ctx.append(("loop", node.lineno))
+        for stmt in node.body:
+            self.visit(stmt)
+        self.ctx.pop()
+        for stmt in node.orelse:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self.ctx.append(("loop", node.lineno))
+        for stmt in node.body:
+            self.visit(stmt)
+        self.ctx.pop()
+        for stmt in node.orelse:
+            self.visit(stmt)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        handlers = []
+        for h in node.handlers:
+            reraises = bool(h.body) and all(isinstance(s, ast.Raise) for s in h.body)
+            handlers.append((self.ir(h.type) if h.type is not None else None, reraises, h.lineno))
+        self.ctx.append(("try", handlers, node.lineno))
+        for stmt in node.body:
+            self.visit(stmt)
+        self.ctx.pop()
+        for h in node.handlers:
+            if h.name:
+                self.bind(h.name, UNKNOWN)
+            for stmt in h.body:
+                self.visit(stmt)
+        for stmt in node.orelse + node.finalbody:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try  # type: ignore[assignment]
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self.ctx.append(("if", node.lineno))
+        for stmt in node.body:
+            self.visit(stmt)
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self.ctx.pop()
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.scope.returns.append(self.ir(node.value))
+
+    def visit_Yield(self, node: ast.Yield) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.scope.returns.append(self.ir(node.value))
+
+    # ----- calls --------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        name = None
+        f = node.func
+        if isinstance(f, ast.Attribute):
+            name = f.attr
+        elif isinstance(f, ast.Name):
+            name = f.id
+        if name in self.interesting:
+            c = self.call_ir(node, 0)
+            self.calls.append(
+                CallSite(c[1], c[2], c[3], node.lineno, node.col_offset + 1,
+                         getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
+            )
+        # dict-building calls on a local name: params.update(max_tokens=...), kwargs.setdefault("timeout", 30)
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr in ("update", "setdefault"):
+            keys = self.scope.dict_keys.setdefault(f.value.id, [])
+            if f.attr == "update":
+                for k in node.keywords:
+                    if k.arg:
+                        keys.append((k.arg, self.ir(k.value)))
+                if node.args and isinstance(node.args[0], ast.Dict):
+                    for k, v in zip(node.args[0].keys, node.args[0].values):
+                        ks = _const_str(k) if k is not None else None
+                        if ks:
+                            keys.append((ks, self.ir(v)))
+            elif node.args and _const_str(node.args[0]) is not None:
+                keys.append((_const_str(node.args[0]), self.ir(node.args[1]) if len(node.args) > 1 else UNKNOWN))
+        self.generic_visit(node)
+
+
+def _text_of(ir: tuple) -> str:
+    if ir[0] == "k":
+        return ir[1] if isinstance(ir[1], str) else "{}"
+    if ir[0] == "s":
+        return ir[1]
+    return "{}"
+
+
+def extract(tree: ast.Module, path: str, module: str, is_package: bool, interesting: frozenset) -> FileFacts:
+    ex = _Extractor(module, is_package, interesting)
+    for stmt in tree.body:
+        ex.visit(stmt)
+    return FileFacts(path, module, is_package, ex.scopes, ex.calls, ex.attr_assigns, ex.imported)
+
+
+def module_name(relpath: str) -> tuple[str, bool]:
+    """Dotted module name of a file from its path relative to the scan root."""
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
+    is_pkg = parts[-1] == "__init__"
+    if is_pkg:
+        parts = parts[:-1]
+    return ".".join(p for p in parts if p), is_pkg
+
+
+def ir_kwargs(call: Any) -> dict:
+    return {k: v for k, v in call.kwargs if k}

@@ -1,0 +1,763 @@
+"""Project-wide resolution: from per-file facts to *resolved model calls*.
+
+A resolved call knows its provider, API and kind, and the settings that really reach it (timeout,
+retries, token cap, model) with the location each came from: the call's own keywords, the client
+constructor (in this file or another module), ``with_options(...)``, an ``http_client``, or a module
+setting such as ``openai.timeout = 20``.
+
+Resolution follows the code as written: imports and aliases, module-level and local bindings,
+``self.x`` attributes set in any method (and inherited from project base classes), factory
+functions and methods, properties, bound methods stored in variables, ``with ... as`` targets and
+annotations. Nothing here knows about checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from auditor.catalog import Catalog, ClientSpec, FuncSpec
+from auditor.facts import CallSite, FileFacts
+
+MAX_DEPTH = 30
+MAX_VALUES = 8
+
+
+# ----- values ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ext:  # a name outside the project (SDK, stdlib, third party)
+    q: str
+
+
+@dataclass(frozen=True)
+class Opaque:  # the result of a known, non-SDK-client operation
+    what: str
+
+
+@dataclass(frozen=True)
+class Unknown:  # cannot be followed (a parameter, an unresolved attribute)
+    why: str
+
+
+@dataclass(frozen=True)
+class ModV:
+    path: str
+
+
+@dataclass(frozen=True)
+class FuncV:
+    path: str
+    sid: str
+    bound: object = None
+
+
+@dataclass(frozen=True)
+class ClsV:
+    path: str
+    sid: str
+
+
+@dataclass(frozen=True)
+class InstV:
+    path: str
+    sid: str
+
+
+@dataclass(frozen=True)
+class Setting:
+    state: str  # set | none | zero
+    path: str
+    line: int
+    via: str  # call | client constructor | with_options | http client | module setting
+
+
+@dataclass(frozen=True)
+class ClientV:
+    cls: str
+    settings: tuple  # ((name, Setting), ...)
+    path: str | None  # where it was built (None when only known from an annotation)
+    line: int
+    known: bool  # False: the client came in from elsewhere; its configuration is not visible
+    opaque: bool = False  # built with **kwargs we cannot read
+    mounted_retry: bool = False
+
+    def get(self, name: str) -> Setting | None:
+        for k, s in self.settings:
+            if k == name:
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class PathV:
+    base: object
+    attrs: tuple
+
+
+@dataclass(frozen=True)
+class DictV:
+    items: tuple  # ((key, ir), ...)
+    path: str
+    sid: str
+
+
+@dataclass(frozen=True)
+class ConstV:
+    value: object
+
+
+@dataclass(frozen=True)
+class StrV:
+    text: str
+
+
+@dataclass
+class ResolvedCall:
+    path: str
+    line: int
+    col: int
+    end_line: int
+    provider: str
+    api: str
+    kind: str
+    spec: ClientSpec | FuncSpec
+    clients: list  # candidate ClientV (empty for module-level functions)
+    call_kwargs: dict  # name -> (ir, ctx) from keywords and resolvable **mappings
+    opaque_kwargs: bool  # an unreadable **mapping was passed
+    module_settings: dict  # name -> [Setting]
+    model: str | None  # the literal model id, if given as a literal
+    model_dynamic: bool
+    payload_keys: set | None  # keys of a raw HTTP JSON payload, None if unreadable
+    retry_wrappers: list  # descriptions of app-level retries around the call
+    scope: str
+    resolved: bool  # False when found by the SDK method shape alone (client not traceable)
+    url: str | None = None
+    notes: list = field(default_factory=list)
+
+
+class Project:
+    """All files of one scan; facts are loaded on demand through ``load``."""
+
+    def __init__(self, catalog: Catalog, paths: list[str], load: Callable[[str], FileFacts | None]):
+        self.cat = catalog
+        self.load = load
+        self._facts: dict[str, FileFacts | None] = {}
+        self.index: dict[str, str] = {}
+        pyfiles = set(paths)
+        for p in sorted(paths, key=lambda x: (x.count("/"), x)):
+            for key in _module_keys(p, pyfiles):
+                self.index.setdefault(key, p)
+        self._memo: dict = {}
+        self._active: set = set()
+        self._module_settings: dict | None = None
+        self._mounts: set | None = None
+
+    def mounted_retry_clients(self) -> set:
+        """Origins (path, line) of sessions that get a retrying transport adapter mounted."""
+        if self._mounts is None:
+            self._mounts = set()
+            for path in list(self._facts):
+                f = self._facts[path]
+                if f is None:
+                    continue
+                for cs in f.calls:
+                    if cs.func[0] != "a" or cs.func[2] != "mount" or len(cs.args) < 2:
+                        continue
+                    adapter = cs.args[1]
+                    if adapter[0] == "n":
+                        adapter_vals = self.resolve(path, cs.scope, adapter)
+                        f2 = self.facts(path)
+                        binds = f2.scopes[cs.scope].bind.get(adapter[1], []) if f2 else []
+                        adapter = next((b for b in binds if b[0] == "c"), adapter)
+                        _ = adapter_vals
+                    if adapter[0] != "c" or not any(k == "max_retries" for k, _x in adapter[3]):
+                        continue
+                    for fv in self.resolve(path, cs.scope, adapter[1]):
+                        if isinstance(fv, Ext) and fv.q in self.cat.retry_adapters:
+                            for sv in self.resolve(path, cs.scope, cs.func[1]):
+                                if isinstance(sv, ClientV) and sv.path:
+                                    self._mounts.add((sv.path, sv.line))
+        return self._mounts
+
+    def facts(self, path: str) -> FileFacts | None:
+        if path not in self._facts:
+            self._facts[path] = self.load(path)
+        return self._facts[path]
+
+    # ----- name lookup ------------------------------------------------------------------
+    def resolve_qname(self, q: str, depth: int) -> list:
+        parts = q.split(".")
+        for i in range(len(parts), 0, -1):
+            mod = ".".join(parts[:i])
+            path = self.index.get(mod)
+            if path is not None:
+                vals = [ModV(path)]
+                for attr in parts[i:]:
+                    vals = self._flat(self.getattr(v, attr, depth + 1) for v in vals)
+                return vals
+        return [Ext(q)]
+
+    def lookup(self, path: str, sid: str, name: str, depth: int) -> list:
+        f = self.facts(path)
+        if f is None:
+            return [Unknown("unreadable module")]
+        cur: str | None = sid
+        first = True
+        while cur is not None:
+            sc = f.scopes.get(cur)
+            if sc is None:
+                break
+            if sc.kind != "class" or first:
+                if name in sc.bind:
+                    return self._flat(self.resolve_binding(path, cur, b, depth + 1) for b in sc.bind[name])
+            first = False
+            cur = sc.parent
+        mod = f.scopes[""]
+        for b in mod.bind.get("*", []):
+            for v in self.resolve_binding(path, "", b, depth + 1):
+                if isinstance(v, ModV):
+                    got = self.getattr(v, name, depth + 1)
+                    if not all(isinstance(x, Unknown) for x in got):
+                        return got
+        if name in _BUILTINS:
+            return [Ext(name)]
+        return [Unknown(f"name {name}")]
+
+    def resolve_binding(self, path: str, sid: str, b: tuple, depth: int) -> list:
+        tag = b[0]
+        f = self.facts(path)
+        if tag == "imp":
+            return self.resolve_qname(b[1], depth)
+        if tag == "def":
+            return [FuncV(path, b[1])]
+        if tag == "class":
+            return [ClsV(path, b[1])]
+        if tag == "param":
+            sc = f.scopes[sid] if f else None
+            if sc is not None and sc.cls and b[1] == 0:
+                decs = {d[1] if d[0] == "n" else (d[2] if d[0] == "a" else "") for d in sc.decorators}
+                if "staticmethod" in decs:
+                    return [Unknown("parameter")]
+                if "classmethod" in decs:
+                    return [ClsV(path, sc.cls)]
+                return [InstV(path, sc.cls)]
+            return [Unknown("parameter")]
+        if tag == "default":
+            vals = self.resolve(path, sid, b[1], depth)
+            return [v for v in vals if not (isinstance(v, ConstV) and v.value is None)]
+        if tag == "ann":
+            return self.instance_of(path, sid, b[1], depth)
+        if tag == "with":
+            vals = self.resolve(path, sid, b[1], depth)
+            return [v if isinstance(v, (ClientV, InstV)) else Opaque("context") for v in vals]
+        return self.resolve(path, sid, b, depth)
+
+    def instance_of(self, path: str, sid: str, ann: tuple, depth: int) -> list:
+        if ann[0] == "sub":  # Optional[X], Union[X, Y]
+            key = ann[2]
+            items = key[1] if key[0] == "l" else (key,)
+            return self._flat(self.instance_of(path, sid, k, depth + 1) for k in items)
+        if ann[0] == "k" and isinstance(ann[1], str) and ann[1].replace(".", "").isidentifier():
+            parts = ann[1].split(".")
+            ir: tuple = ("n", parts[0])
+            for p in parts[1:]:
+                ir = ("a", ir, p)
+            ann = ir
+        out = []
+        for v in self.resolve(path, sid, ann, depth):
+            if isinstance(v, Ext) and v.q in self.cat.clients:
+                out.append(ClientV(v.q, (), None, 0, known=False))
+            elif isinstance(v, ClsV):
+                out.append(InstV(v.path, v.sid))
+            else:
+                out.append(Unknown("annotation"))
+        return out or [Unknown("annotation")]
+
+    # ----- expressions ------------------------------------------------------------------
+    def resolve(self, path: str, sid: str, ir: tuple, depth: int = 0) -> list:
+        if depth > MAX_DEPTH:
+            return [Unknown("too deep")]
+        key = (path, sid, ir)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._active:
+            return [Unknown("cycle")]
+        self._active.add(key)
+        try:
+            out = self._resolve(path, sid, ir, depth)
+        finally:
+            self._active.discard(key)
+        out = out[:MAX_VALUES] or [Unknown("nothing")]
+        self._memo[key] = out
+        return out
+
+    def _resolve(self, path: str, sid: str, ir: tuple, depth: int) -> list:
+        tag = ir[0]
+        if tag == "n":
+            return self.lookup(path, sid, ir[1], depth)
+        if tag == "a":
+            return self._flat(self.getattr(v, ir[2], depth) for v in self.resolve(path, sid, ir[1], depth + 1))
+        if tag == "c":
+            funcs = self.resolve(path, sid, ir[1], depth + 1)
+            return self._flat(self.call(v, ir, path, sid, depth) for v in funcs)
+        if tag == "k":
+            return [StrV(ir[1])] if isinstance(ir[1], str) else [ConstV(ir[1])]
+        if tag == "s":
+            return [StrV(ir[1])]
+        if tag == "d":
+            return [DictV(ir[1], path, sid)]
+        if tag == "alt":
+            return self._flat(self.resolve(path, sid, x, depth + 1) for x in ir[1])
+        if tag in ("imp", "def", "class", "param", "ann", "with", "default"):
+            return self.resolve_binding(path, sid, ir, depth)
+        if tag == "sub":
+            return [Opaque("subscript")]
+        return [Unknown("expression")]
+
+    def getattr(self, v: object, attr: str, depth: int) -> list:
+        if depth > MAX_DEPTH:
+            return [Unknown("too deep")]
+        if isinstance(v, Ext):
+            return [Ext(f"{v.q}.{attr}")]
+        if isinstance(v, ModV):
+            f = self.facts(v.path)
+            if f is None:
+                return [Unknown("unreadable module")]
+            if attr in f.scopes[""].bind:
+                return self.lookup(v.path, "", attr, depth + 1)
+            sub = self.index.get(f"{f.module}.{attr}") if f.module else None
+            if sub is None:
+                for key, p in self.index.items():
+                    if p == v.path:
+                        sub = self.index.get(f"{key}.{attr}")
+                        if sub:
+                            break
+            if sub is not None:
+                return [ModV(sub)]
+            return self.lookup(v.path, "", attr, depth + 1)
+        if isinstance(v, (InstV, ClsV)):
+            return self._member(v, attr, depth)
+        if isinstance(v, ClientV):
+            return [PathV(v, (attr,))]
+        if isinstance(v, PathV):
+            return [PathV(v.base, v.attrs + (attr,))]
+        if isinstance(v, FuncV):
+            return [Opaque("function attribute")]
+        if isinstance(v, (Opaque, ConstV, StrV, DictV)):
+            return [Opaque("attribute")]
+        return [Unknown("attribute of unknown")]
+
+    def _member(self, v: InstV | ClsV, attr: str, depth: int, seen: frozenset = frozenset()) -> list:
+        f = self.facts(v.path)
+        if f is None or v.sid not in f.scopes or (v.path, v.sid) in seen:
+            return [Unknown("class")]
+        seen = seen | {(v.path, v.sid)}
+        cls = f.scopes[v.sid]
+        inst = isinstance(v, InstV)
+        out: list = []
+        if inst and attr in cls.self_attrs:
+            for ir, msid in cls.self_attrs[attr]:
+                out += self.resolve(v.path, msid, ir, depth + 1)
+        if attr in cls.bind:
+            out += self._flat(self.resolve_binding(v.path, v.sid, b, depth + 1) for b in cls.bind[attr])
+        if attr in cls.methods:
+            msid = cls.methods[attr]
+            if inst and attr in cls.properties:
+                out += self._returns(v.path, msid, depth + 1)
+            else:
+                out.append(FuncV(v.path, msid, v if inst else None))
+        if out:
+            return self._flat([out])
+        for base_ir in cls.bases:
+            for b in self.resolve(v.path, cls.parent or "", base_ir, depth + 1):
+                if isinstance(b, ClsV):
+                    got = self._member(InstV(b.path, b.sid) if inst else b, attr, depth + 1, seen)
+                    if not all(isinstance(x, Unknown) for x in got):
+                        return got
+        return [Unknown(f"member {attr}")]
+
+    def _returns(self, path: str, sid: str, depth: int) -> list:
+        f = self.facts(path)
+        if f is None or sid not in f.scopes:
+            return [Unknown("function")]
+        rets = f.scopes[sid].returns
+        if not rets:
+            return [Opaque("no return value")]
+        return self._flat(self.resolve(path, sid, r, depth + 1) for r in rets)
+
+    def call(self, v: object, ir: tuple, path: str, sid: str, depth: int) -> list:
+        if isinstance(v, Ext):
+            if v.q in self.cat.clients:
+                return [self.build_client(v.q, ir, path, sid, depth)]
+            if v.q == "dict":
+                return [DictV(tuple((k, x) for k, x in ir[3] if k), path, sid)]
+            return [Opaque(f"{v.q}()")]
+        if isinstance(v, FuncV):
+            return self._returns(v.path, v.sid, depth)
+        if isinstance(v, ClsV):
+            return [InstV(v.path, v.sid)]
+        if isinstance(v, PathV) and isinstance(v.base, ClientV):
+            spec = self.cat.clients[v.base.cls]
+            if len(v.attrs) == 1 and v.attrs[0] in spec.derive:
+                return [self.derive_client(v.base, ir, path, sid, depth)]
+            return [Opaque("response")]
+        if isinstance(v, (Unknown,)):
+            return [Unknown("call of unknown")]
+        return [Opaque("call")]
+
+    # ----- clients ------------------------------------------------------------------------
+    def build_client(self, cls: str, ir: tuple, path: str, sid: str, depth: int) -> ClientV:
+        spec = self.cat.clients[cls]
+        kwargs, opaque = self.kwargs_of(ir, path, sid, depth)
+        settings = self._settings_from(spec, kwargs, path, ir[4], "client constructor", depth)
+        return ClientV(cls, tuple(settings.items()), path, ir[4], True, opaque)
+
+    def derive_client(self, base: ClientV, ir: tuple, path: str, sid: str, depth: int) -> ClientV:
+        spec = self.cat.clients[base.cls]
+        kwargs, opaque = self.kwargs_of(ir, path, sid, depth)
+        settings = dict(base.settings)
+        settings.update(self._settings_from(spec, kwargs, path, ir[4], "with_options", depth))
+        return ClientV(base.cls, tuple(settings.items()), base.path, base.line, base.known, base.opaque or opaque,
+                       base.mounted_retry)
+
+    def _settings_from(self, spec: ClientSpec, kwargs: dict, path: str, line: int, via: str, depth: int) -> dict:
+        out = {}
+        for name in ("timeout", "retries"):
+            for kw in spec.options.get(name, ()):
+                if kw in kwargs:
+                    x_ir, (p, s) = kwargs[kw]
+                    out[name] = Setting(self.setting_state(name, x_ir, p, s, depth), path, line, via)
+        if "timeout" not in out:
+            for kw in spec.options.get("http_client", ()):
+                if kw in kwargs:
+                    x_ir, (p, s) = kwargs[kw]
+                    for hv in self.resolve(p, s, x_ir, depth + 1):
+                        if isinstance(hv, ClientV) and hv.get("timeout"):
+                            t = hv.get("timeout")
+                            out["timeout"] = Setting(t.state, t.path, t.line, "http client")
+        return out
+
+    def kwargs_of(self, ir: tuple, path: str, sid: str, depth: int) -> tuple[dict, bool]:
+        """Keyword arguments of a call IR, with **mappings expanded where they can be read."""
+        out: dict = {}
+        opaque = False
+        for k, x in ir[3]:
+            if k:
+                out[k] = (x, (path, sid))
+                continue
+            keys = self.dict_keys(path, sid, x, depth + 1)
+            if keys is None:
+                opaque = True
+            else:
+                out.update(keys)
+        return out, opaque
+
+    def dict_keys(self, path: str, sid: str, x: tuple, depth: int) -> dict | None:
+        """Keys of a mapping expression -> (value ir, ctx); None when it cannot be read."""
+        found: dict = {}
+        readable = False
+        for v in self.resolve(path, sid, x, depth):
+            if isinstance(v, DictV):
+                readable = True
+                for k, vi in v.items:
+                    if k is None:
+                        sub = self.dict_keys(v.path, v.sid, vi, depth + 1)
+                        if sub is None:
+                            return None
+                        found.update(sub)
+                    else:
+                        found[k] = (vi, (v.path, v.sid))
+        if x[0] == "n":
+            f = self.facts(path)
+            sc = f.scopes.get(sid) if f else None
+            if sc is not None and x[1] in sc.dict_keys:
+                readable = readable or bool(found) or True
+                for k, vi in sc.dict_keys[x[1]]:
+                    found[k] = (vi, (path, sid))
+        return found if readable else None
+
+    def setting_state(self, name: str, ir: tuple, path: str, sid: str, depth: int) -> str:
+        vals = self.resolve(path, sid, ir, depth + 1)
+        if ir[0] == "c":
+            for fv in self.resolve(path, sid, ir[1], depth + 1):
+                if isinstance(fv, Ext) and fv.q in self.cat.timeout_objects:
+                    args = list(ir[2]) + [x for _, x in ir[3]]
+                    if args and all(a == ("k", None) for a in args):
+                        return "none"
+                    return "set"
+        consts = [v for v in vals if isinstance(v, ConstV)]
+        if consts and len(consts) == len(vals):
+            if all(c.value is None for c in consts):
+                return "none"
+            if name == "retries" and all(c.value in (0, False) for c in consts):
+                return "zero"
+        return "set"
+
+    # ----- project-wide facts -------------------------------------------------------------
+    def module_settings(self) -> dict:
+        """Module attribute assignments anywhere in the project: qualified name -> [Setting]."""
+        if self._module_settings is None:
+            wanted = set()
+            for fs in self.cat.functions.values():
+                for names in fs.module_settings.values():
+                    wanted.update(names)
+            out: dict = {}
+            for path in list(self._facts):
+                f = self._facts[path]
+                if f is None:
+                    continue
+                for target, value, sid, line in f.attr_assigns:
+                    for v in self.resolve(path, sid, target, 0):
+                        if isinstance(v, Ext) and v.q in wanted:
+                            kind = "retries" if v.q.endswith(("retries",)) else "timeout"
+                            st = self.setting_state(kind, value, path, sid, 0)
+                            out.setdefault(v.q, []).append(Setting(st, path, line, "module setting"))
+            self._module_settings = out
+        return self._module_settings
+
+    def _flat(self, groups) -> list:
+        out: list = []
+        seen = set()
+        for g in groups:
+            for v in g:
+                if v not in seen:
+                    seen.add(v)
+                    out.append(v)
+        return out
+
+
+# ----- call sites -----------------------------------------------------------------------------
+def _chain(ir: tuple) -> tuple[tuple, list]:
+    """Split an attribute chain into its root IR and attribute names."""
+    attrs: list = []
+    while ir[0] == "a":
+        attrs.append(ir[2])
+        ir = ir[1]
+    return ir, attrs[::-1]
+
+
+def resolve_calls(project: Project, path: str) -> list[ResolvedCall]:
+    f = project.facts(path)
+    if f is None:
+        return []
+    cat = project.cat
+    out = []
+    for cs in f.calls:
+        rc = _resolve_one(project, f, cs)
+        if rc is not None:
+            out.append(rc)
+    _ = cat
+    return out
+
+
+def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall | None:
+    cat = project.cat
+    path, sid = f.path, cs.scope
+    vals = project.resolve(path, sid, cs.func)
+    hits: list = []  # (spec, api, kind, client or None)
+    for v in vals:
+        if isinstance(v, Ext) and v.q in cat.functions:
+            fs = cat.functions[v.q]
+            hits.append((fs, v.q, fs.kind, None))
+        elif isinstance(v, PathV) and isinstance(v.base, ClientV):
+            spec = cat.clients[v.base.cls]
+            method = ".".join(a for a in v.attrs if a not in spec.skip_segments)
+            if method in spec.methods:
+                hits.append((spec, f"{v.base.cls}.{'.'.join(v.attrs)}", spec.methods[method], v.base))
+    resolved = True
+    if not hits and vals and all(isinstance(v, Unknown) for v in vals):
+        hit = _by_shape(project, f, cs)
+        if hit is not None:
+            hits.append(hit)
+            resolved = False
+    if not hits:
+        return None
+    spec, api, kind, _client = hits[0]
+    clients = [h[3] for h in hits if h[3] is not None]
+    call_ir = ("c", cs.func, cs.args, cs.kwargs, cs.line, cs.col)
+    kwargs, opaque = project.kwargs_of(call_ir, path, sid, 0)
+    url = None
+    payload_keys: set | None = None
+    if spec.requires_endpoint or kind == "http":
+        url, kind = _endpoint(project, path, sid, cs, spec, api)
+        if url is None:
+            return None
+        payload_keys = _payload_keys(project, path, sid, kwargs, spec)
+    model, dynamic = _model(project, kwargs, cs, spec, payload_keys, path, sid)
+    mod_settings = {}
+    if isinstance(spec, FuncSpec) and spec.module_settings:
+        all_ms = project.module_settings()
+        for name, qnames in spec.module_settings.items():
+            mod_settings[name] = [s for q in qnames for s in all_ms.get(q, [])]
+    provider = spec.provider
+    if clients:
+        provider = cat.clients[clients[0].cls].provider
+    return ResolvedCall(
+        path=path, line=cs.line, col=cs.col, end_line=cs.end_line, provider=provider, api=api, kind=kind,
+        spec=spec, clients=clients, call_kwargs=kwargs, opaque_kwargs=opaque, module_settings=mod_settings,
+        model=model, model_dynamic=dynamic, payload_keys=payload_keys,
+        retry_wrappers=_retry_wrappers(project, f, cs), scope=sid, resolved=resolved, url=url,
+    )
+
+
+def _by_shape(project: Project, f: FileFacts, cs: CallSite):
+    """An SDK method chain on a receiver that cannot be traced (a parameter, an injected client).
+
+    Accepted only when the file itself imports that SDK, so a Twilio ``client.messages.create`` or a
+    local fake is not taken for a model call.
+    """
+    cat = project.cat
+    root, attrs = _chain(cs.func)
+    if not attrs:
+        return None
+    imported_top = {q.split(".")[0] for q in f.imported_modules}
+    for spec in _client_specs_by_family(cat):
+        if spec.family not in imported_top or spec.requires_endpoint:
+            continue
+        for k in range(len(attrs)):
+            tail = [a for a in attrs[k:] if a not in spec.skip_segments]
+            method = ".".join(tail)
+            if method in spec.methods and "." in method:
+                base_ir = root
+                for a in attrs[:k]:
+                    base_ir = ("a", base_ir, a)
+                base_vals = project.resolve(f.path, cs.scope, base_ir)
+                if all(isinstance(v, Unknown) for v in base_vals):
+                    client = ClientV(spec.cls, (), None, 0, known=False)
+                    return (spec, f"{spec.cls}.{'.'.join(attrs[k:])}", spec.methods[method], client)
+                return None
+    return None
+
+
+_SPEC_CACHE: dict = {}
+
+
+def _client_specs_by_family(cat: Catalog) -> list[ClientSpec]:
+    key = id(cat)
+    if key not in _SPEC_CACHE:
+        seen, out = set(), []
+        for spec in cat.clients.values():
+            if spec.family not in seen:
+                seen.add(spec.family)
+                out.append(spec)
+        _SPEC_CACHE[key] = out
+    return _SPEC_CACHE[key]
+
+
+def _strings(project: Project, path: str, sid: str, ir: tuple) -> list[str]:
+    out = []
+    for v in project.resolve(path, sid, ir):
+        if isinstance(v, StrV):
+            out.append(v.text)
+    return out
+
+
+def _endpoint(project: Project, path: str, sid: str, cs: CallSite, spec, api: str):
+    cat = project.cat
+    pos = spec.url.get("position", 0)
+    if api.endswith(".request"):
+        pos += 1
+    url_ir = None
+    for k, x in cs.kwargs:
+        if k == spec.url.get("keyword", "url"):
+            url_ir = x
+    if url_ir is None and len(cs.args) > pos:
+        url_ir = cs.args[pos]
+    if url_ir is None:
+        return None, None
+    for s in _strings(project, path, sid, url_ir):
+        kind = cat.endpoint_kind(s)
+        if kind:
+            return s, kind
+    return None, None
+
+
+def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> set | None:
+    for name in spec.payload:
+        if name in kwargs:
+            x, (p, s) = kwargs[name]
+            keys = project.dict_keys(p, s, x, 0)
+            if keys is None:
+                return None
+            out = set(keys)
+            for _k, (vi, (pp, ss)) in keys.items():  # one level of nesting: options={"num_predict": ..}
+                sub = project.dict_keys(pp, ss, vi, 1) if vi[0] in ("d", "n") else None
+                if sub:
+                    out.update(sub)
+            return out
+    return None
+
+
+def _model(project: Project, kwargs: dict, cs: CallSite, spec, payload_keys, path: str, sid: str):
+    ir = None
+    for kw in spec.call_options.get("model", ()):
+        if kw in kwargs:
+            ir = kwargs[kw][0]
+            break
+    if ir is None and spec.model_position is not None and len(cs.args) > spec.model_position:
+        ir = cs.args[spec.model_position]
+    if ir is None and spec.payload:
+        for name in spec.payload:
+            if name in kwargs:
+                x, (p, s) = kwargs[name]
+                keys = project.dict_keys(p, s, x, 0) or {}
+                if "model" in keys:
+                    ir = keys["model"][0]
+    if ir is None:
+        return None, False
+    if ir[0] == "k" and isinstance(ir[1], str):
+        return ir[1], False
+    return None, True
+
+
+def _retry_wrappers(project: Project, f: FileFacts, cs: CallSite) -> list[str]:
+    cat = project.cat
+    out = []
+    seen_loop = False
+    for item in cs.ctx:
+        if item[0] == "loop":
+            seen_loop = True
+        elif item[0] == "try" and seen_loop and any(not reraises for _t, reraises, _l in item[1]):
+            out.append(f"retry loop at {f.path}:{item[2]}")
+            break
+    sid: str | None = cs.scope
+    while sid:
+        sc = f.scopes.get(sid)
+        if sc is None or sc.kind != "function":
+            break
+        for d in sc.decorators:
+            target = d[1] if d[0] == "c" else d
+            for v in project.resolve(f.path, sc.parent or "", target):
+                name = v.q if isinstance(v, Ext) else (v.sid.rsplit(".", 1)[-1] if isinstance(v, FuncV) else "")
+                if (isinstance(v, Ext) and v.q in cat.retry_decorators) or "retry" in name.lower():
+                    out.append(f"@{name.rsplit('.', 1)[-1]} on {sc.name}() at {f.path}:{sc.line}")
+                    break
+        sid = sc.parent
+    return out
+
+
+def _module_keys(p: str, pyfiles: set) -> list[str]:
+    """Names under which the module at relative path ``p`` can be imported."""
+    parts = p[:-3].split("/") if p.endswith(".py") else p.split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts:
+        return []
+    keys = [".".join(parts)]
+    # the package root: walk up while the parent folder is a package
+    dirs = p.split("/")[:-1]
+    top = len(dirs)
+    while top > 0 and "/".join(dirs[:top] + ["__init__.py"]) in pyfiles:
+        top -= 1
+    keys.append(".".join(parts[top:]))
+    # namespace packages and src layouts: every suffix of two or more components
+    for i in range(1, len(parts) - 1):
+        keys.append(".".join(parts[i:]))
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+_BUILTINS = frozenset(
+    "dict list tuple set str int float bool bytes object type len range print open super isinstance getattr "
+    "setattr hasattr callable iter next map filter zip sorted min max sum any all".split()
+)

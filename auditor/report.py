@@ -1,0 +1,69 @@
+"""The report object every reporter renders: nothing downstream recomputes anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("note", "warning", "error")
+
+
+@dataclass
+class Location:
+    path: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    fix_location: Location | None = None  # where the fix belongs (e.g. the client constructor)
+    related: list = field(default_factory=list)  # [(Location, description)]
+    suppressed: str | None = None  # the reason of an inline suppression, "" when none was given
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule_id)
+
+
+@dataclass
+class CallRecord:
+    path: str
+    line: int
+    column: int
+    provider: str
+    api: str
+    kind: str
+    model: str | None
+    resolved: bool
+
+
+@dataclass
+class FileError:
+    path: str
+    message: str
+
+
+@dataclass
+class Report:
+    root: str
+    findings: list = field(default_factory=list)  # active findings
+    suppressed: list = field(default_factory=list)
+    calls: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    files_scanned: int = 0
+    files_parsed: int = 0
+    seconds: float = 0.0
+
+    def failing(self, fail_on: str) -> list:
+        floor = SEVERITIES.index(fail_on)
+        return [f for f in self.findings if SEVERITIES.index(f.severity) >= floor]

@@ -1,0 +1,67 @@
+"""Console output: findings grouped by file with a short code frame, then a summary line."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.markup import escape
+
+_STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+
+
+def _lines(path: str, root: str) -> list[str]:
+    from pathlib import Path
+
+    p = Path(path) if Path(path).is_absolute() else Path(root) / path
+    try:
+        return p.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def render(report, color: bool = False, statistics: bool = False, width: int = 100) -> str:
+    buf = io.StringIO()
+    con = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
+                  soft_wrap=True)
+    if statistics:
+        counts = Counter((f.rule_id, f.category) for f in report.findings)
+        for (rid, cat), n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
+            con.print(f"{n:6d}  {rid}  [{cat}]")
+    else:
+        current = None
+        cache: dict = {}
+        for f in report.findings:
+            if f.path != current:
+                if current is not None:
+                    con.print()
+                con.print(f"[bold underline]{escape(f.path)}[/]")
+                current = f.path
+            sev = f"[{_STYLE[f.severity]}]{f.severity}[/]"
+            con.print(f"  {f.line}:{f.column}  [bold]{f.rule_id}[/] {sev}  {escape(f.message)}")
+            lines = cache.setdefault(f.path, _lines(f.path, report.root))
+            if 0 < f.line <= len(lines):
+                code = lines[f.line - 1].rstrip()
+                if f.rule_id == "LLM201":
+                    code = "(line hidden: it holds a secret)"
+                if len(code) > 110:
+                    code = code[:107] + "..."
+                con.print(f"    [dim]{f.line:>5} |[/] {escape(code)}")
+    for e in report.errors:
+        con.print(f"[red]error[/]: {escape(e.path)}: {escape(e.message)}")
+    n = len(report.findings)
+    by_sev = Counter(f.severity for f in report.findings)
+    parts = [f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 else ''}" for s in ("error", "warning", "note") if by_sev[s]]
+    summary = f"Found {n} finding{'s' if n != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
+    summary += (f" in {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}; "
+                f"{len(report.calls)} model call{'s' if len(report.calls) != 1 else ''}")
+    if report.suppressed:
+        summary += f"; {len(report.suppressed)} suppressed"
+    if report.errors:
+        summary += f"; {len(report.errors)} file{'s' if len(report.errors) != 1 else ''} not scanned"
+    if not n and not report.errors:
+        summary = "All checks passed. " + summary
+    con.print()
+    con.print(f"[bold]{summary}[/] ({report.seconds:.2f}s)")
+    return buf.getvalue()
