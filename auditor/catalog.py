@@ -147,6 +147,8 @@ class Catalog:
                     self.functions[q] = FuncSpec(pid, pid, q, kind, opts, p["defaults"], mc.get("settings", {}),
                                                  **common)
         self.providers = {p["id"]: p for p in prov["providers"]}
+        fams = sorted({spec.family for spec in self.clients.values()})
+        self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, fams)) + r")\b")
         self.retry_decorators = frozenset(prov.get("retry_decorators", ()))
         self.timeout_objects = frozenset(prov.get("timeout_objects", ()))
         self.retry_adapters = frozenset(prov.get("retry_adapters", ()))

@@ -51,7 +51,7 @@ def read_source(abspath: Path, path: str) -> Source:
     return Source(abspath, path, text=text)
 
 
-def parse_facts(src: Source, interesting: frozenset) -> tuple[facts_mod.FileFacts | None, str | None]:
+def parse_facts(src: Source, interesting: frozenset, mention_rx=None) -> tuple[facts_mod.FileFacts | None, str | None]:
     if src.text is None:
         return None, src.error
     try:
@@ -65,7 +65,9 @@ def parse_facts(src: Source, interesting: frozenset) -> tuple[facts_mod.FileFact
         return None, f"cannot parse: {type(exc).__name__}: {exc}"
     module, is_pkg = facts_mod.module_name(src.path.lstrip("./"))
     try:
-        return facts_mod.extract(tree, src.path, module, is_pkg, interesting), None
+        f = facts_mod.extract(tree, src.path, module, is_pkg, interesting)
+        f.mentions = frozenset(m.group(0) for m in mention_rx.finditer(src.text)) if mention_rx else frozenset()
+        return f, None
     except RecursionError:
         return None, "cannot analyse: expression nesting too deep"
 
@@ -97,7 +99,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
         src = sources.get(path)
         if src is None:
             return None
-        f, err = parse_facts(src, cat.interesting)
+        f, err = parse_facts(src, cat.interesting, cat.mention_rx)
         if err and src.error is None:
             parse_errors[path] = err
         if f is not None:

@@ -56,6 +56,7 @@ class Scope:
     line: int = 0
     name: str = ""
     bind: dict = field(default_factory=dict)  # name -> [ir]
+    bind_paths: dict = field(default_factory=dict)  # name -> [branch path of each binding: ((if line, 0|1), ...)]
     params: list = field(default_factory=list)
     returns: list = field(default_factory=list)
     decorators: list = field(default_factory=list)
@@ -66,6 +67,7 @@ class Scope:
     self_attrs: dict = field(default_factory=dict)  # attr -> [(ir, method scope id)]
     methods: dict = field(default_factory=dict)  # name -> scope id
     properties: list = field(default_factory=list)
+    retry_loop: bool = False  # the function has a loop whose try/except goes round again
 
 
 @dataclass
@@ -77,6 +79,8 @@ class FileFacts:
     calls: list
     attr_assigns: list  # (target ir, value ir, scope id, line)
     imported_modules: list  # qualified names of every import
+    mentions: frozenset = frozenset()  # SDK module names the text mentions as words
+    plain_calls: list = field(default_factory=list)  # (func ir, args, kwargs, scope): calls that may reach project code
 
 
 def _const_str(node: ast.AST) -> str | None:
@@ -93,9 +97,11 @@ class _Extractor(ast.NodeVisitor):
         self.scopes: dict[str, Scope] = {"": Scope("module", None)}
         self.calls: list[CallSite] = []
         self.attr_assigns: list = []
+        self.plain_calls: list = []
         self.imported: list[str] = []
         self.sid = ""
         self.ctx: list = []
+        self.globals: dict = {}
 
     # ----- expression -> IR -------------------------------------------------------------
     def ir(self, node: ast.AST | None, depth: int = 0) -> tuple:
@@ -162,7 +168,22 @@ class _Extractor(ast.NodeVisitor):
         return self.scopes[self.sid]
 
     def bind(self, name: str, value: tuple) -> None:
-        self.scope.bind.setdefault(name, []).append(value)
+        target = "" if name in self.globals.get(self.sid, ()) else self.sid
+        sc = self.scopes[target]
+        sc.bind.setdefault(name, []).append(value)
+        sc.bind_paths.setdefault(name, []).append(self.branch_path())
+
+    def branch_path(self) -> tuple:
+        return tuple((c[1], c[2]) for c in self.ctx if c[0] == "if")
+
+    def conditional_on(self, value_ir: tuple) -> bool:
+        """Is this statement guarded by an ``if`` that tests the very value it uses?"""
+        if value_ir[0] not in ("n", "a"):
+            return False
+        return any(c[0] == "if" and value_ir in c[3] for c in self.ctx)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.globals.setdefault(self.sid, set()).update(node.names)
 
     def _child_sid(self, name: str) -> str:
         sid = f"{self.sid}.{name}" if self.sid else name
@@ -193,14 +214,13 @@ class _Extractor(ast.NodeVisitor):
             sc.params.append(a.arg)
             if a.annotation is not None:
                 sc.bind.setdefault(a.arg, []).append(("ann", self.ir(a.annotation)))
-            else:
-                sc.bind.setdefault(a.arg, []).append(("param", i))
+            sc.bind.setdefault(a.arg, []).append(("param", i))
             if a.arg in defaults:
                 sc.bind[a.arg].append(("default", self.ir(defaults[a.arg])))
-        for a in (node.args.vararg, node.args.kwarg):
+        for a, tag in ((node.args.vararg, -1), (node.args.kwarg, -2)):
             if a is not None:
                 sc.params.append(a.arg)
-                sc.bind.setdefault(a.arg, []).append(("param", -1))
+                sc.bind.setdefault(a.arg, []).append(("param", tag))
         self.scopes[sid] = sc
         if outer.kind == "class":
             outer.methods[node.name] = sid
@@ -276,8 +296,14 @@ class _Extractor(ast.NodeVisitor):
                 self.attr_assigns.append((self.ir(target), value_ir, self.sid, line))
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             key = _const_str(target.slice)
-            if key is not None:
-                self.scope.dict_keys.setdefault(target.value.id, []).append((key, value_ir))
+            if self.conditional_on(value_ir):
+                value_ir = ("cond", value_ir)
+            # a non-constant key (a registry: clients[name] = OpenAI()) is kept under "*"
+            name = target.value.id
+            owner = self.scope
+            if name not in owner.bind and name in self.scopes[""].bind:
+                owner = self.scopes[""]  # a module-level registry filled in from a function
+            owner.dict_keys.setdefault(name, []).append((key if key is not None else "*", value_ir))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._assign_target(elt, UNKNOWN, line)
@@ -345,6 +371,8 @@ class _Extractor(ast.NodeVisitor):
         for h in node.handlers:
             reraises = bool(h.body) and all(isinstance(s, ast.Raise) for s in h.body)
             handlers.append((self.ir(h.type) if h.type is not None else None, reraises, h.lineno))
+        if any(c[0] == "loop" for c in self.ctx) and any(not r for _t, r, _l in handlers):
+            self.scope.retry_loop = True  # a try inside a loop that swallows the error: goes round again
         self.ctx.append(("try", handlers, node.lineno))
         for stmt in node.body:
             self.visit(stmt)
@@ -361,9 +389,11 @@ class _Extractor(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
-        self.ctx.append(("if", node.lineno))
+        refs = frozenset(self.ir(n) for n in ast.walk(node.test) if isinstance(n, (ast.Name, ast.Attribute)))
+        self.ctx.append(("if", node.lineno, 0, refs))
         for stmt in node.body:
             self.visit(stmt)
+        self.ctx[-1] = ("if", node.lineno, 1, refs)
         for stmt in node.orelse:
             self.visit(stmt)
         self.ctx.pop()
@@ -379,6 +409,19 @@ class _Extractor(ast.NodeVisitor):
             self.scope.returns.append(self.ir(node.value))
 
     # ----- calls --------------------------------------------------------------------------
+    def _bound_to_interesting(self, name: str) -> bool:
+        def hit(ir: tuple) -> bool:
+            if ir[0] == "a":
+                return ir[2] in self.interesting
+            if ir[0] == "alt":
+                return any(hit(x) for x in ir[1])
+            return False
+
+        for sid in (self.sid, ""):
+            if any(hit(b) for b in self.scopes[sid].bind.get(name, ())):
+                return True
+        return False
+
     def visit_Call(self, node: ast.Call) -> None:
         name = None
         f = node.func
@@ -386,6 +429,8 @@ class _Extractor(ast.NodeVisitor):
             name = f.attr
         elif isinstance(f, ast.Name):
             name = f.id
+        if name not in self.interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
+            name = next(iter(self.interesting))
         if name in self.interesting:
             c = self.call_ir(node, 0)
             self.calls.append(
@@ -398,7 +443,8 @@ class _Extractor(ast.NodeVisitor):
             if f.attr == "update":
                 for k in node.keywords:
                     if k.arg:
-                        keys.append((k.arg, self.ir(k.value)))
+                        v = self.ir(k.value)
+                        keys.append((k.arg, ("cond", v) if self.conditional_on(v) else v))
                 if node.args and isinstance(node.args[0], ast.Dict):
                     for k, v in zip(node.args[0].keys, node.args[0].values):
                         ks = _const_str(k) if k is not None else None
@@ -406,7 +452,19 @@ class _Extractor(ast.NodeVisitor):
                             keys.append((ks, self.ir(v)))
             elif node.args and _const_str(node.args[0]) is not None:
                 keys.append((_const_str(node.args[0]), self.ir(node.args[1]) if len(node.args) > 1 else UNKNOWN))
+        elif (node.args or node.keywords) and (
+            (isinstance(f, ast.Name) and f.id not in _BUILTIN_CALLS)
+            or (isinstance(f, ast.Attribute) and (f.attr[:1].isupper() or isinstance(f.value, ast.Name) and f.value.id in ("self", "cls")))
+        ):
+            c = self.call_ir(node, 0)
+            self.plain_calls.append((c[1], c[2], c[3], self.sid))
         self.generic_visit(node)
+
+
+_BUILTIN_CALLS = frozenset(
+    "print len str int float bool list dict tuple set isinstance getattr setattr hasattr range enumerate zip "
+    "sorted min max sum any all repr type super open iter next map filter format round abs".split()
+)
 
 
 def _text_of(ir: tuple) -> str:
@@ -421,7 +479,8 @@ def extract(tree: ast.Module, path: str, module: str, is_package: bool, interest
     ex = _Extractor(module, is_package, interesting)
     for stmt in tree.body:
         ex.visit(stmt)
-    return FileFacts(path, module, is_package, ex.scopes, ex.calls, ex.attr_assigns, ex.imported)
+    return FileFacts(path, module, is_package, ex.scopes, ex.calls, ex.attr_assigns, ex.imported,
+                     plain_calls=ex.plain_calls)
 
 
 def module_name(relpath: str) -> tuple[str, bool]:

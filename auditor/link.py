@@ -96,9 +96,7 @@ class PathV:
 
 @dataclass(frozen=True)
 class DictV:
-    items: tuple  # ((key, ir), ...)
-    path: str
-    sid: str
+    items: tuple  # ((key or None for **, ir, path, sid), ...)
 
 
 @dataclass(frozen=True)
@@ -151,6 +149,8 @@ class Project:
         self._active: set = set()
         self._module_settings: dict | None = None
         self._mounts: set | None = None
+        self._callers: dict | None = None
+        self._callers_files = 0
 
     def mounted_retry_clients(self) -> set:
         """Origins (path, line) of sessions that get a retrying transport adapter mounted."""
@@ -209,7 +209,13 @@ class Project:
                 break
             if sc.kind != "class" or first:
                 if name in sc.bind:
-                    return self._flat(self.resolve_binding(path, cur, b, depth + 1) for b in sc.bind[name])
+                    vals = self._flat(self.resolve_binding(path, cur, b, depth + 1) for b in sc.bind[name])
+                    if name in sc.dict_keys:
+                        extra = tuple((k, x, path, cur) for k, x in sc.dict_keys[name])
+                        vals = [DictV(v.items + extra) if isinstance(v, DictV) else v for v in vals]
+                        if not any(isinstance(v, DictV) for v in vals):
+                            vals.append(DictV(extra))
+                    return vals
             first = False
             cur = sc.parent
         mod = f.scopes[""]
@@ -241,16 +247,55 @@ class Project:
                 if "classmethod" in decs:
                     return [ClsV(path, sc.cls)]
                 return [InstV(path, sc.cls)]
+            if b[1] >= 0 and sc is not None:
+                got = self.arguments(path, sid, b[1], depth)
+                if got:
+                    return got + [Unknown("parameter")]
             return [Unknown("parameter")]
         if tag == "default":
             vals = self.resolve(path, sid, b[1], depth)
             return [v for v in vals if not (isinstance(v, ConstV) and v.value is None)]
         if tag == "ann":
-            return self.instance_of(path, sid, b[1], depth)
+            got = self.instance_of(path, sid, b[1], depth)
+            return [v for v in got if not isinstance(v, Unknown)] or [Unknown("parameter")]
         if tag == "with":
             vals = self.resolve(path, sid, b[1], depth)
-            return [v if isinstance(v, (ClientV, InstV)) else Opaque("context") for v in vals]
+            return [v if isinstance(v, (ClientV, InstV, Unknown)) else Opaque("context") for v in vals]
         return self.resolve(path, sid, b, depth)
+
+    def _callers_index(self) -> dict:
+        idx: dict = {}
+        for path, f in list(self._facts.items()):
+            if f is None:
+                continue
+            for func, args, kwargs, sid in f.plain_calls:
+                name = func[1] if func[0] == "n" else (func[2] if func[0] == "a" else None)
+                if name:
+                    idx.setdefault(name, []).append((path, sid, func, args, kwargs))
+        return idx
+
+    def arguments(self, path: str, sid: str, index: int, depth: int) -> list:
+        """Values passed for parameter ``index`` of function ``sid`` at its call sites in the project.
+
+        Follows wrappers: ``Wrapper(litellm.Router(...))`` makes ``self.router = router`` a Router.
+        Only the files already loaded are searched, and only a few call sites are followed.
+        """
+        if depth > MAX_DEPTH // 2:
+            return []
+        f = self.facts(path)
+        sc = f.scopes.get(sid) if f else None
+        if sc is None or index >= len(sc.params):
+            return []
+        pname = sc.params[index]
+        pos = index - 1 if sc.cls else index
+        out: list = []
+        for cpath, csid, _func, args, kwargs in self.call_sites(path, sid, depth):
+            arg = next((x for k, x in kwargs if k == pname), None)
+            if arg is None and 0 <= pos < len(args):
+                arg = args[pos]
+            if arg is not None:
+                out += [v for v in self.resolve(cpath, csid, arg, depth + 1) if not isinstance(v, Unknown)]
+        return self._flat([out])
 
     def instance_of(self, path: str, sid: str, ann: tuple, depth: int) -> list:
         if ann[0] == "sub":  # Optional[X], Union[X, Y]
@@ -306,13 +351,27 @@ class Project:
         if tag == "s":
             return [StrV(ir[1])]
         if tag == "d":
-            return [DictV(ir[1], path, sid)]
+            return [DictV(tuple((k, x, path, sid) for k, x in ir[1]))]
         if tag == "alt":
             return self._flat(self.resolve(path, sid, x, depth + 1) for x in ir[1])
         if tag in ("imp", "def", "class", "param", "ann", "with", "default"):
             return self.resolve_binding(path, sid, ir, depth)
+        if tag == "cond":
+            return self.resolve(path, sid, ir[1], depth + 1)
+        if tag == "argval":
+            return self.resolve(ir[1], ir[2], ir[3], depth + 1)
         if tag == "sub":
-            return [Opaque("subscript")]
+            out: list = []
+            bases = self.resolve(path, sid, ir[1], depth + 1)
+            key = ir[2][1] if ir[2][0] == "k" else None
+            for b in bases:
+                if isinstance(b, DictV):
+                    for k, x, p, s in b.items:
+                        if k is not None and (key is None or k in (key, "*")):
+                            out += self.resolve(p, s, x, depth + 1)
+            if out:
+                return out
+            return [Unknown("subscript")] if all(isinstance(b, Unknown) for b in bases) else [Opaque("subscript")]
         return [Unknown("expression")]
 
     def getattr(self, v: object, attr: str, depth: int) -> list:
@@ -369,6 +428,15 @@ class Project:
                 out.append(FuncV(v.path, msid, v if inst else None))
         if out:
             return self._flat([out])
+        if inst and "__getattr__" in cls.methods:  # a proxy: getattr(self._target, name)
+            gsid = cls.methods["__getattr__"]
+            for r in f.scopes[gsid].returns:
+                if r[0] == "c" and r[1] == ("n", "getattr") and len(r[2]) == 2:
+                    for target in self.resolve(v.path, gsid, r[2][0], depth + 1):
+                        if not isinstance(target, Unknown):
+                            out += self.getattr(target, attr, depth + 1)
+            if out:
+                return self._flat([out])
         for base_ir in cls.bases:
             for b in self.resolve(v.path, cls.parent or "", base_ir, depth + 1):
                 if isinstance(b, ClsV):
@@ -377,13 +445,30 @@ class Project:
                         return got
         return [Unknown(f"member {attr}")]
 
-    def _returns(self, path: str, sid: str, depth: int) -> list:
+    def _returns(self, path: str, sid: str, depth: int, site: tuple | None = None) -> list:
+        """What a function returns; with ``site`` (call ir, caller path, caller scope, bound), the
+        parameters the return values use are the arguments of that very call."""
         f = self.facts(path)
         if f is None or sid not in f.scopes:
             return [Unknown("function")]
-        rets = f.scopes[sid].returns
+        sc = f.scopes[sid]
+        rets = sc.returns
         if not rets:
             return [Opaque("no return value")]
+        if site is not None:
+            call_ir, cpath, csid, bound = site
+            params = sc.params[1:] if (bound or (sc.cls and sc.name == "__init__")) else sc.params
+            subst = {}
+            for i, arg in enumerate(call_ir[2]):
+                if i < len(params):
+                    subst[params[i]] = ("argval", cpath, csid, arg)
+            for k, arg in call_ir[3]:
+                if k in params:
+                    subst[k] = ("argval", cpath, csid, arg)
+            # a parameter the function rebinds is no longer the argument
+            subst = {k: v for k, v in subst.items() if all(b[0] in ("param", "ann", "default") for b in sc.bind.get(k, ()))}
+            if subst:
+                rets = [_subst(r, subst) for r in rets]
         return self._flat(self.resolve(path, sid, r, depth + 1) for r in rets)
 
     def call(self, v: object, ir: tuple, path: str, sid: str, depth: int) -> list:
@@ -391,10 +476,13 @@ class Project:
             if v.q in self.cat.clients:
                 return [self.build_client(v.q, ir, path, sid, depth)]
             if v.q == "dict":
-                return [DictV(tuple((k, x) for k, x in ir[3] if k), path, sid)]
+                items = [(None, a, path, sid) for a in ir[2][:1]] + [(k, x, path, sid) for k, x in ir[3]]
+                return [DictV(tuple(items))]
+            if v.q in ("importlib.import_module", "__import__") and ir[2] and ir[2][0][0] == "k":
+                return self.resolve_qname(str(ir[2][0][1]), depth + 1)
             return [Opaque(f"{v.q}()")]
         if isinstance(v, FuncV):
-            return self._returns(v.path, v.sid, depth)
+            return self._returns(v.path, v.sid, depth, (ir, path, sid, v.bound is not None))
         if isinstance(v, ClsV):
             return [InstV(v.path, v.sid)]
         if isinstance(v, PathV) and isinstance(v.base, ClientV):
@@ -454,28 +542,81 @@ class Project:
         return out, opaque
 
     def dict_keys(self, path: str, sid: str, x: tuple, depth: int) -> dict | None:
-        """Keys of a mapping expression -> (value ir, ctx); None when it cannot be read."""
+        """Keys of a mapping expression -> (value ir, ctx).
+
+        None when it cannot be read. A mapping that only passes a function's own ``**kwargs``
+        parameter through is read as empty: the app itself sets nothing there.
+        """
+        if depth > MAX_DEPTH:
+            return None
         found: dict = {}
         readable = False
-        for v in self.resolve(path, sid, x, depth):
+        vals = self.resolve(path, sid, x, depth)
+        for v in vals:
             if isinstance(v, DictV):
                 readable = True
-                for k, vi in v.items:
+                for k, vi, p, s in v.items:
                     if k is None:
-                        sub = self.dict_keys(v.path, v.sid, vi, depth + 1)
+                        sub = self.dict_keys(p, s, vi, depth + 1)
                         if sub is None:
                             return None
                         found.update(sub)
                     else:
-                        found[k] = (vi, (v.path, v.sid))
+                        found[k] = (vi, (p, s))
+            elif isinstance(v, ConstV) and v.value is None:
+                readable = True
         if x[0] == "n":
+            owner = self.binding_scope(path, sid, x[1])
             f = self.facts(path)
-            sc = f.scopes.get(sid) if f else None
-            if sc is not None and x[1] in sc.dict_keys:
-                readable = readable or bool(found) or True
-                for k, vi in sc.dict_keys[x[1]]:
-                    found[k] = (vi, (path, sid))
+            if owner is not None and ("param", -2) in f.scopes[owner].bind.get(x[1], ()):
+                return {**self.kwargs_from_callers(path, owner, depth + 1), **found}
+        if not readable and all(isinstance(v, Unknown) and v.why == "parameter" for v in vals):
+            readable = True
         return found if readable else None
+
+    def binding_scope(self, path: str, sid: str, name: str) -> str | None:
+        f = self.facts(path)
+        cur: str | None = sid
+        while f is not None and cur is not None and cur in f.scopes:
+            if name in f.scopes[cur].bind:
+                return cur
+            cur = f.scopes[cur].parent
+        return None
+
+    def call_sites(self, path: str, sid: str, depth: int) -> list:
+        """(caller path, caller scope, call func ir, args, kwargs) of every loaded call of function ``sid``."""
+        f = self.facts(path)
+        sc = f.scopes.get(sid) if f else None
+        if sc is None:
+            return []
+        if self._callers is None or self._callers_files != len(self._facts):
+            self._callers = self._callers_index()
+            self._callers_files = len(self._facts)
+        if sc.cls and sc.name == "__init__":
+            target, callee = ClsV(path, sc.cls), f.scopes[sc.cls].name
+        else:
+            target, callee = FuncV(path, sid), sc.name
+        out = []
+        for cpath, csid, func, args, kwargs in self._callers.get(callee, [])[:12]:
+            for v in self.resolve(cpath, csid, func, depth + 1):
+                if v == target or (isinstance(v, FuncV) and v.path == path and v.sid == sid):
+                    out.append((cpath, csid, func, args, kwargs))
+                    break
+        return out
+
+    def kwargs_from_callers(self, path: str, sid: str, depth: int) -> dict:
+        """Keywords that reach a ``**kwargs`` parameter from the function's call sites."""
+        if depth > MAX_DEPTH // 2:
+            return {}
+        f = self.facts(path)
+        named = set(f.scopes[sid].params)
+        out: dict = {}
+        for cpath, csid, func, args, kwargs in self.call_sites(path, sid, depth):
+            got, _opaque = self.kwargs_of(("c", func, args, kwargs, 0, 0), cpath, csid, depth + 1)
+            for k, v in got.items():
+                if k not in named:
+                    out.setdefault(k, v)
+        return out
 
     def setting_state(self, name: str, ir: tuple, path: str, sid: str, depth: int) -> str:
         vals = self.resolve(path, sid, ir, depth + 1)
@@ -528,6 +669,17 @@ class Project:
 
 
 # ----- call sites -----------------------------------------------------------------------------
+def _subst(ir, names: dict):
+    """Replace bare names in an IR tree (used to bind a function's parameters to a call's arguments)."""
+    if not isinstance(ir, tuple) or not ir:
+        return ir
+    if ir[0] == "n" and len(ir) == 2 and isinstance(ir[1], str):
+        return names.get(ir[1], ir)
+    if ir[0] in ("k", "s", "imp", "def", "class", "param", "argval"):
+        return ir
+    return tuple(_subst(x, names) if isinstance(x, tuple) else x for x in ir)
+
+
 def _chain(ir: tuple) -> tuple[tuple, list]:
     """Split an attribute chain into its root IR and attribute names."""
     attrs: list = []
@@ -573,6 +725,7 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
             resolved = False
     if not hits:
         return None
+    hits.sort(key=lambda h: h[3] is None)  # a traced client says more than a bare function name
     spec, api, kind, _client = hits[0]
     clients = [h[3] for h in hits if h[3] is not None]
     call_ir = ("c", cs.func, cs.args, cs.kwargs, cs.line, cs.col)
@@ -611,9 +764,9 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
     root, attrs = _chain(cs.func)
     if not attrs:
         return None
-    imported_top = {q.split(".")[0] for q in f.imported_modules}
+    known_sdks = {q.split(".")[0] for q in f.imported_modules} | set(f.mentions)
     for spec in _client_specs_by_family(cat):
-        if spec.family not in imported_top or spec.requires_endpoint:
+        if spec.family not in known_sdks or spec.requires_endpoint:
             continue
         for k in range(len(attrs)):
             tail = [a for a in attrs[k:] if a not in spec.skip_segments]
@@ -680,11 +833,11 @@ def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> 
             keys = project.dict_keys(p, s, x, 0)
             if keys is None:
                 return None
-            out = set(keys)
+            out = {("?" + k if v[0][0] == "cond" else k) for k, v in keys.items()}
             for _k, (vi, (pp, ss)) in keys.items():  # one level of nesting: options={"num_predict": ..}
                 sub = project.dict_keys(pp, ss, vi, 1) if vi[0] in ("d", "n") else None
                 if sub:
-                    out.update(sub)
+                    out.update(("?" + k if v[0][0] == "cond" else k) for k, v in sub.items())
             return out
     return None
 
@@ -708,11 +861,23 @@ def _model(project: Project, kwargs: dict, cs: CallSite, spec, payload_keys, pat
         return None, False
     if ir[0] == "k" and isinstance(ir[1], str):
         return ir[1], False
+    if ir[0] == "n" and sid:
+        # a local variable assigned only string literals in this same function is still a literal
+        f = project.facts(path)
+        sc = f.scopes.get(sid) if f else None
+        binds = sc.bind.get(ir[1], []) if sc else []
+        paths = sc.bind_paths.get(ir[1], []) if sc else []
+        here = {c[1]: c[2] for c in cs.ctx if c[0] == "if"}
+        # keep the bindings that can reach the call: none sits in the other branch of an if around it
+        binds = [b for b, bp in zip(binds, paths) if all(here.get(line, br) == br for line, br in bp)]
+        lits = [b[1] for b in binds if b[0] == "k" and isinstance(b[1], str)]
+        if binds and len(lits) == len(binds):
+            floating = [m for m in lits if project.cat.classify_model(m) == "floating"]
+            return (floating or lits)[0], False
     return None, True
 
 
 def _retry_wrappers(project: Project, f: FileFacts, cs: CallSite) -> list[str]:
-    cat = project.cat
     out = []
     seen_loop = False
     for item in cs.ctx:
@@ -721,20 +886,63 @@ def _retry_wrappers(project: Project, f: FileFacts, cs: CallSite) -> list[str]:
         elif item[0] == "try" and seen_loop and any(not reraises for _t, reraises, _l in item[1]):
             out.append(f"retry loop at {f.path}:{item[2]}")
             break
-    sid: str | None = cs.scope
-    while sid:
+    if not out:
+        out += _retrying_functions(project, f.path, cs.scope, callers=True)
+    return out
+
+
+def _retrying_functions(project: Project, path: str, sid: str | None, callers: bool) -> list[str]:
+    """Retries that wrap the functions enclosing ``sid``: retry decorators (library ones, or a project
+    decorator that itself retries or is named *retry*) and, one level up, callers that retry."""
+    cat = project.cat
+    f = project.facts(path)
+    out: list = []
+    while f is not None and sid:
         sc = f.scopes.get(sid)
         if sc is None or sc.kind != "function":
             break
         for d in sc.decorators:
             target = d[1] if d[0] == "c" else d
-            for v in project.resolve(f.path, sc.parent or "", target):
-                name = v.q if isinstance(v, Ext) else (v.sid.rsplit(".", 1)[-1] if isinstance(v, FuncV) else "")
-                if (isinstance(v, Ext) and v.q in cat.retry_decorators) or "retry" in name.lower():
-                    out.append(f"@{name.rsplit('.', 1)[-1]} on {sc.name}() at {f.path}:{sc.line}")
-                    break
+            for v in project.resolve(path, sc.parent or "", target):
+                if isinstance(v, Ext):
+                    hit = v.q in cat.retry_decorators or "retry" in v.q.rsplit(".", 1)[-1].lower()
+                    name = v.q
+                elif isinstance(v, FuncV):
+                    name = v.sid.rsplit(".", 1)[-1]
+                    hit = "retry" in name.lower() or _function_retries(project, v.path, v.sid)
+                else:
+                    continue
+                if hit:
+                    out.append(f"@{name.rsplit('.', 1)[-1]} on {sc.name}() at {path}:{sc.line}")
+                    return out
+        if callers:
+            for cpath, csid, _func, _args, _kw in project.call_sites(path, sid, 0):
+                cf = project.facts(cpath)
+                csc = cf.scopes.get(csid) if cf else None
+                if csc is not None and csc.retry_loop:
+                    return [f"retry loop in {csc.name}() at {cpath}:{csc.line}"]
+                got = _retrying_functions(project, cpath, csid, callers=False)
+                if got:
+                    return got
         sid = sc.parent
     return out
+
+
+def _function_retries(project: Project, path: str, sid: str) -> bool:
+    """Does a project decorator retry? (a retry loop or a retry decorator in it or its inner functions)"""
+    f = project.facts(path)
+    if f is None:
+        return False
+    for s2, sc in f.scopes.items():
+        if s2 == sid or s2.startswith(sid + "."):
+            if sc.retry_loop:
+                return True
+            for d in sc.decorators:
+                target = d[1] if d[0] == "c" else d
+                if any(isinstance(v, Ext) and v.q in project.cat.retry_decorators
+                       for v in project.resolve(path, sc.parent or "", target)):
+                    return True
+    return False
 
 
 def _module_keys(p: str, pyfiles: set) -> list[str]:

@@ -39,13 +39,31 @@ def check(call: ResolvedCall, project):
     if call.kind not in GENERATION_KINDS:
         return
     names = call.spec.call_options.get("max_tokens", ())
-    if any(n in call.call_kwargs for n in names):
+    given = [call.call_kwargs[n] for n in names if n in call.call_kwargs]
+    if any(ir[0] != "cond" for ir, _ctx in given):
+        return
+    if given:
+        ir, (p, _s) = given[0]
+        yield (f"the output-token cap is only passed when {_text(ir[1])} is set (in {p}); "
+               "give it a default so every call is bounded", Location(call.path, call.line), [])
         return
     if call.spec.payload:
         if call.payload_keys is None or any(n in call.payload_keys for n in names):
             return
     elif call.opaque_kwargs:
         return
+    if call.spec.payload and call.payload_keys and any(f"?{n}" in call.payload_keys for n in names):
+        yield ("the output-token cap is only put in the payload when a setting is given; give it a default "
+               "so every call is bounded", Location(call.path, call.line), [])
+        return
     what = "payload" if call.spec.payload else "call"
     yield (f"no output-token cap on this {call.kind} {what}: pass {names[0]}=... "
            f"({' / '.join(names[:3])}) to bound cost and latency", Location(call.path, call.line), [])
+
+
+def _text(ir: tuple) -> str:
+    if ir[0] == "n":
+        return ir[1]
+    if ir[0] == "a":
+        return f"{_text(ir[1])}.{ir[2]}"
+    return "a setting"
