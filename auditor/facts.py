@@ -61,7 +61,7 @@ class Scope:
     returns: list = field(default_factory=list)
     decorators: list = field(default_factory=list)
     cls: str | None = None  # for methods: the class scope id
-    dict_keys: dict = field(default_factory=dict)  # name -> [(key, ir)] set by subscript/update
+    dict_keys: dict = field(default_factory=dict)  # name -> [(key, ir, scope id of the assignment)]
     # for classes
     bases: list = field(default_factory=list)
     self_attrs: dict = field(default_factory=dict)  # attr -> [(ir, method scope id)]
@@ -178,9 +178,10 @@ class _Extractor(ast.NodeVisitor):
 
     def conditional_on(self, value_ir: tuple) -> bool:
         """Is this statement guarded by an ``if`` that tests the very value it uses?"""
-        if value_ir[0] not in ("n", "a"):
+        refs = set(_refs(value_ir))
+        if not refs:
             return False
-        return any(c[0] == "if" and value_ir in c[3] for c in self.ctx)
+        return any(c[0] == "if" and refs & c[3] for c in self.ctx)
 
     def visit_Global(self, node: ast.Global) -> None:
         self.globals.setdefault(self.sid, set()).update(node.names)
@@ -303,7 +304,7 @@ class _Extractor(ast.NodeVisitor):
             owner = self.scope
             if name not in owner.bind and name in self.scopes[""].bind:
                 owner = self.scopes[""]  # a module-level registry filled in from a function
-            owner.dict_keys.setdefault(name, []).append((key if key is not None else "*", value_ir))
+            owner.dict_keys.setdefault(name, []).append((key if key is not None else "*", value_ir, self.sid))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._assign_target(elt, UNKNOWN, line)
@@ -444,14 +445,15 @@ class _Extractor(ast.NodeVisitor):
                 for k in node.keywords:
                     if k.arg:
                         v = self.ir(k.value)
-                        keys.append((k.arg, ("cond", v) if self.conditional_on(v) else v))
+                        keys.append((k.arg, ("cond", v) if self.conditional_on(v) else v, self.sid))
                 if node.args and isinstance(node.args[0], ast.Dict):
                     for k, v in zip(node.args[0].keys, node.args[0].values):
                         ks = _const_str(k) if k is not None else None
                         if ks:
-                            keys.append((ks, self.ir(v)))
+                            keys.append((ks, self.ir(v), self.sid))
             elif node.args and _const_str(node.args[0]) is not None:
-                keys.append((_const_str(node.args[0]), self.ir(node.args[1]) if len(node.args) > 1 else UNKNOWN))
+                keys.append((_const_str(node.args[0]), self.ir(node.args[1]) if len(node.args) > 1 else UNKNOWN,
+                             self.sid))
         elif (node.args or node.keywords) and (
             (isinstance(f, ast.Name) and f.id not in _BUILTIN_CALLS)
             or (isinstance(f, ast.Attribute) and (f.attr[:1].isupper() or isinstance(f.value, ast.Name) and f.value.id in ("self", "cls")))
@@ -465,6 +467,23 @@ _BUILTIN_CALLS = frozenset(
     "print len str int float bool list dict tuple set isinstance getattr setattr hasattr range enumerate zip "
     "sorted min max sum any all repr type super open iter next map filter format round abs".split()
 )
+
+
+def _refs(ir: tuple, depth: int = 0):
+    """Names and attribute chains an IR reads (``int(cfg.max_tokens)`` reads ``cfg.max_tokens``)."""
+    if not isinstance(ir, tuple) or not ir or depth > 6:
+        return
+    if ir[0] in ("n", "a"):
+        yield ir
+        return
+    if ir[0] == "c":
+        for a in ir[2]:
+            yield from _refs(a, depth + 1)
+        for _k, a in ir[3]:
+            yield from _refs(a, depth + 1)
+    elif ir[0] in ("alt", "l"):
+        for a in ir[1]:
+            yield from _refs(a, depth + 1)
 
 
 def _text_of(ir: tuple) -> str:

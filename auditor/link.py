@@ -211,7 +211,7 @@ class Project:
                 if name in sc.bind:
                     vals = self._flat(self.resolve_binding(path, cur, b, depth + 1) for b in sc.bind[name])
                     if name in sc.dict_keys:
-                        extra = tuple((k, x, path, cur) for k, x in sc.dict_keys[name])
+                        extra = tuple((k, x, path, where) for k, x, where in sc.dict_keys[name])
                         vals = [DictV(v.items + extra) if isinstance(v, DictV) else v for v in vals]
                         if not any(isinstance(v, DictV) for v in vals):
                             vals.append(DictV(extra))
@@ -264,14 +264,31 @@ class Project:
         return self.resolve(path, sid, b, depth)
 
     def _callers_index(self) -> dict:
+        """Call sites by callee name. A function handed to a wrapper (``f2 = with_backoff(f)``) is also
+        called wherever the wrapper's result is called (``f2(**kwargs)``) with the same arguments."""
         idx: dict = {}
         for path, f in list(self._facts.items()):
             if f is None:
                 continue
+            by_scope: dict = {}
             for func, args, kwargs, sid in f.plain_calls:
                 name = func[1] if func[0] == "n" else (func[2] if func[0] == "a" else None)
                 if name:
                     idx.setdefault(name, []).append((path, sid, func, args, kwargs))
+                    by_scope.setdefault((sid, name), []).append((func, args, kwargs))
+            for func, args, kwargs, sid in f.plain_calls:
+                refs = [a for a in args[:1] if a[0] in ("n", "a")]
+                if not refs:
+                    continue
+                ref = refs[0]
+                ref_name = ref[1] if ref[0] == "n" else ref[2]
+                sc = f.scopes.get(sid)
+                if sc is None:
+                    continue
+                for wname, binds in sc.bind.items():
+                    if any(b[0] == "c" and b[1] == func and b[2] == args for b in binds):
+                        for _wf, wargs, wkwargs in by_scope.get((sid, wname), []):
+                            idx.setdefault(ref_name, []).append((path, sid, ref, wargs, wkwargs))
         return idx
 
     def arguments(self, path: str, sid: str, index: int, depth: int) -> list:
@@ -403,6 +420,8 @@ class Project:
             return [PathV(v.base, v.attrs + (attr,))]
         if isinstance(v, FuncV):
             return [Opaque("function attribute")]
+        if isinstance(v, ConstV) and v.value is None:
+            return []  # an initial None: the attribute is only used once something real was assigned
         if isinstance(v, (Opaque, ConstV, StrV, DictV)):
             return [Opaque("attribute")]
         return [Unknown("attribute of unknown")]
@@ -445,6 +464,14 @@ class Project:
                         return got
         return [Unknown(f"member {attr}")]
 
+    def is_proxy(self, v: object) -> bool:
+        """An instance of a project class that forwards unknown attributes (``__getattr__``)."""
+        if not isinstance(v, InstV):
+            return False
+        f = self.facts(v.path)
+        sc = f.scopes.get(v.sid) if f else None
+        return sc is not None and "__getattr__" in sc.methods
+
     def _returns(self, path: str, sid: str, depth: int, site: tuple | None = None) -> list:
         """What a function returns; with ``site`` (call ir, caller path, caller scope, bound), the
         parameters the return values use are the arguments of that very call."""
@@ -480,10 +507,23 @@ class Project:
                 return [DictV(tuple(items))]
             if v.q in ("importlib.import_module", "__import__") and ir[2] and ir[2][0][0] == "k":
                 return self.resolve_qname(str(ir[2][0][1]), depth + 1)
+            if v.q in ("typing.cast", "typing_extensions.cast") and len(ir[2]) == 2:
+                return self.resolve(path, sid, ir[2][1], depth + 1)
+            if v.q == "getattr" and len(ir[2]) >= 2:
+                if ir[2][1][0] == "k" and isinstance(ir[2][1][1], str):
+                    return self._flat(self.getattr(o, ir[2][1][1], depth + 1)
+                                      for o in self.resolve(path, sid, ir[2][0], depth + 1))
+                return [Unknown("dynamic attribute")]
             return [Opaque(f"{v.q}()")]
         if isinstance(v, FuncV):
             return self._returns(v.path, v.sid, depth, (ir, path, sid, v.bound is not None))
         if isinstance(v, ClsV):
+            f = self.facts(v.path)
+            sc = f.scopes.get(v.sid) if f else None
+            for base_ir in sc.bases if sc else ():
+                for b in self.resolve(v.path, sc.parent or "", base_ir, depth + 1):
+                    if isinstance(b, Ext) and b.q in self.cat.clients:  # class MyClient(OpenAI)
+                        return [ClientV(b.q, (), None, 0, known=False)]
             return [InstV(v.path, v.sid)]
         if isinstance(v, PathV) and isinstance(v.base, ClientV):
             spec = self.cat.clients[v.base.cls]
@@ -627,6 +667,8 @@ class Project:
                     if args and all(a == ("k", None) for a in args):
                         return "none"
                     return "set"
+        if name == "timeout" and self._only_sometimes(path, sid, ir, depth):
+            return "conditional"
         consts = [v for v in vals if isinstance(v, ConstV)]
         if consts and len(consts) == len(vals):
             if all(c.value is None for c in consts):
@@ -634,6 +676,29 @@ class Project:
             if name == "retries" and all(c.value in (0, False) for c in consts):
                 return "zero"
         return "set"
+
+    def _only_sometimes(self, path: str, sid: str, ir: tuple, depth: int) -> bool:
+        """``x if cond else None`` (or a NOT_GIVEN / sentinel object): a value only when configured."""
+        branches = None
+        if ir[0] == "alt":
+            branches = [(path, sid, b) for b in ir[1]]
+        elif ir[0] == "n":
+            owner = self.binding_scope(path, sid, ir[1])
+            f = self.facts(path)
+            binds = f.scopes[owner].bind.get(ir[1], []) if owner is not None else []
+            alts = [b for b in binds if b[0] == "alt"]
+            if alts:
+                branches = [(path, owner, b) for a in alts for b in a[1]]
+        if not branches:
+            return False
+        unset = set_ = False
+        for p, s, b in branches:
+            vals = self.resolve(p, s, b, depth + 1)
+            if all(_is_unset(v) for v in vals):
+                unset = True
+            else:
+                set_ = True
+        return unset and set_
 
     # ----- project-wide facts -------------------------------------------------------------
     def module_settings(self) -> dict:
@@ -669,6 +734,14 @@ class Project:
 
 
 # ----- call sites -----------------------------------------------------------------------------
+def _is_unset(v) -> bool:
+    if isinstance(v, ConstV) and v.value is None:
+        return True
+    if isinstance(v, Ext) and v.q.rsplit(".", 1)[-1] in ("NOT_GIVEN", "NotGiven", "not_given", "omit", "USE_CLIENT_DEFAULT"):
+        return True
+    return isinstance(v, InstV)  # a project sentinel object standing for "not given"
+
+
 def _subst(ir, names: dict):
     """Replace bare names in an IR tree (used to bind a function's parameters to a call's arguments)."""
     if not isinstance(ir, tuple) or not ir:
@@ -776,7 +849,7 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
                 for a in attrs[:k]:
                     base_ir = ("a", base_ir, a)
                 base_vals = project.resolve(f.path, cs.scope, base_ir)
-                if all(isinstance(v, Unknown) for v in base_vals):
+                if all(isinstance(v, Unknown) or project.is_proxy(v) for v in base_vals):
                     client = ClientV(spec.cls, (), None, 0, known=False)
                     return (spec, f"{spec.cls}.{'.'.join(attrs[k:])}", spec.methods[method], client)
                 return None
@@ -903,7 +976,14 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
             break
         for d in sc.decorators:
             target = d[1] if d[0] == "c" else d
+            written = target[1] if target[0] == "n" else (target[2] if target[0] == "a" else "")
+            if "retry" in written.lower() or "backoff" in written.lower():
+                out.append(f"@{written} on {sc.name}() at {path}:{sc.line}")
+                return out
             for v in project.resolve(path, sc.parent or "", target):
+                if isinstance(v, Opaque) and v.what.endswith("()") and v.what[:-2] in cat.retry_decorators:
+                    out.append(f"@{v.what[:-2]} on {sc.name}() at {path}:{sc.line}")
+                    return out
                 if isinstance(v, Ext):
                     hit = v.q in cat.retry_decorators or "retry" in v.q.rsplit(".", 1)[-1].lower()
                     name = v.q

@@ -39,7 +39,9 @@ SCOPE = "call"
 
 
 def effective(call: ResolvedCall, project) -> list[tuple[str, Setting | None, object]]:
-    """(state, setting, client) for every way the call can go: state is set | none | missing | unknown."""
+    """(state, setting, client) for every way the call can go.
+
+    state: set | none (explicitly unbounded) | conditional (only when configured) | missing | unknown."""
     for kw in call.spec.call_options.get("timeout", ()):
         if kw in call.call_kwargs:
             ir, (p, s) = call.call_kwargs[kw]
@@ -73,6 +75,12 @@ def _default_text(call: ResolvedCall, client) -> str:
 
 def check(call: ResolvedCall, project):
     for state, setting, client in effective(call, project):
+        if state == "conditional":
+            yield (f"timeout at {setting.path}:{setting.line} ({setting.via}) is only set when a setting is given; "
+                   f"otherwise the {call.provider} call runs with no explicit timeout "
+                   f"({_default_text(call, client)}): give it a finite default",
+                   Location(setting.path, setting.line), [])
+            return
         if state == "none":
             yield (f"timeout=None at {setting.path}:{setting.line} ({setting.via}) disables the timeout of this "
                    f"{call.provider} call; set a finite timeout",
