@@ -276,7 +276,7 @@ class Project:
                 if name:
                     idx.setdefault(name, []).append((path, sid, func, args, kwargs))
                     by_scope.setdefault((sid, name), []).append((func, args, kwargs))
-            for func, args, kwargs, sid in f.plain_calls:
+            for func, args, _kwargs, sid in f.plain_calls:
                 refs = [a for a in args[:1] if a[0] in ("n", "a")]
                 if not refs:
                     continue
