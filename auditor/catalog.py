@@ -157,8 +157,8 @@ class Catalog:
         self.endpoint_hosts = tuple(h.lower() for h in ep["hosts"])
         self.endpoint_paths = tuple(ep["paths"])
         self.endpoint_kinds = ep.get("kinds", {})
-        prefilter += [re.escape(h) for h in ep["hosts"]] + [re.escape(x) for x in ep["paths"]]
-        self.prefilter = re.compile("|".join(f"(?:{x})" for x in prefilter))
+        prefilter += list(ep["hosts"]) + list(ep["paths"])
+        self.prefilter_words = tuple(dict.fromkeys(prefilter))
         self.families = [
             (f["id"], re.compile(f["match"]), [re.compile(x) for x in f["pinned"]],
              [re.compile(x) for x in f["floating"]])
@@ -174,8 +174,16 @@ class Catalog:
             SecretPattern(s["id"], s["provider"], re.compile(s["regex"]), s["prefix"]) for s in sec["patterns"]
         ]
         self.secret_any = re.compile("|".join(f"(?:{s['regex']})" for s in sec["patterns"]))
+        self.secret_anchors = tuple(dict.fromkeys(a for s in sec["patterns"] for a in s.get("anchors", [s["prefix"]])))
         self.placeholders = [p.lower() for p in sec["placeholders"]]
         self.min_entropy = float(sec["min_entropy"])
+
+    def is_candidate(self, text: str) -> bool:
+        """The loose prefilter: does the text mention an SDK, a model host or endpoint path at all?"""
+        return any(w in text for w in self.prefilter_words)
+
+    def may_hold_secret(self, text: str) -> bool:
+        return any(a in text for a in self.secret_anchors)
 
     # ----- model ids ----------------------------------------------------------------------
     def classify_model(self, model: str) -> str | None:

@@ -34,12 +34,25 @@ def _git_files(folder: Path) -> list[Path] | None:
     return [folder / p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def _walk(folder: Path, excluded) -> list[Path]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not excluded(Path(dirpath) / d, True))
-        for name in sorted(filenames):
-            files.append(Path(dirpath) / name)
+def _walk(folder: Path, skip_dir) -> list[Path]:
+    """Every file under ``folder``; symlinked folders are not entered (no escape, no loops)."""
+    files: list[Path] = []
+    stack = [str(folder)]
+    while stack:
+        d = stack.pop()
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    if not skip_dir(e.path):
+                        stack.append(e.path)
+                elif e.is_file(follow_symlinks=False) or e.is_symlink():
+                    files.append(Path(e.path))
+            except OSError:
+                continue
     return files
 
 
@@ -57,62 +70,60 @@ def discover(paths: list[str], cwd: Path, excludes: list[str], config_root: Path
     """Return ([(absolute path, display path)], [(display path, error)])."""
     found: dict[str, tuple[Path, str]] = {}
     errors: list[tuple[str, str]] = []
+    config_base = os.path.abspath(config_root)
 
-    scan_root = [cwd]
+    def rel_to(path: str, base: str) -> str | None:
+        r = os.path.relpath(path, base)
+        return None if r == ".." or r.startswith(".." + os.sep) else r.replace(os.sep, "/")
 
-    def excluded(p: Path, is_dir: bool = False) -> bool:
-        if p.name in DEFAULT_EXCLUDES and is_dir:
+    def is_excluded(path: str, root: str, is_dir: bool) -> bool:
+        rel = rel_to(path, root) or ""
+        parts = rel.split("/")
+        if any(part in DEFAULT_EXCLUDES for part in (parts if is_dir else parts[:-1])):
             return True
-        for base in (config_root, cwd, scan_root[0]):
-            try:
-                rel = p.resolve().relative_to(base.resolve()).as_posix() if p.is_absolute() else p.as_posix()
-            except (ValueError, OSError):
-                continue
-            parts = rel.split("/")
-            if any(part in DEFAULT_EXCLUDES for part in parts[:-1]) or (is_dir and parts[-1] in DEFAULT_EXCLUDES):
-                return True
-            if any(path_matches(rel, pat) for pat in excludes):
-                return True
-            break
-        return False
+        if not excludes:
+            return False
+        crel = rel_to(path, config_base)
+        return any(path_matches(r, pat) for r in {crel, rel} if r for pat in excludes)
 
     for raw in paths:
-        p = (cwd / raw) if not os.path.isabs(raw) else Path(raw)
+        p = Path(raw) if os.path.isabs(raw) else cwd / raw
         shown = display(p, cwd)
         if not os.path.lexists(p):
             errors.append((shown, "no such file or directory"))
             continue
         if p.is_file():
-            real = p.resolve()
-            found.setdefault(str(real), (p.absolute(), shown))
+            key = str(p.resolve()) if p.is_symlink() else os.path.normpath(os.path.abspath(p))
+            found.setdefault(key, (p.absolute(), shown))
             continue
         if not p.is_dir():
             errors.append((shown, "not a regular file or directory"))
             continue
-        try:
-            root_real = p.resolve()
-        except OSError as exc:
-            errors.append((shown, f"cannot resolve: {exc.strerror or exc}"))
-            continue
         if not os.access(p, os.R_OK | os.X_OK):
             errors.append((shown, "permission denied"))
             continue
-        scan_root[0] = p
+        root = os.path.abspath(p)
+        try:
+            root_real = p.resolve()
+        except (OSError, RuntimeError) as exc:
+            errors.append((shown, f"cannot resolve: {exc}"))
+            continue
         listed = _git_files(p)
-        candidates = listed if listed is not None else _walk(p, excluded)
+        candidates = listed if listed is not None else _walk(p, lambda d, r=root: is_excluded(d, r, True))
         for f in candidates:
-            if not want(f) or excluded(f):
+            if not want(f) or is_excluded(str(f), root, False):
                 continue
             try:
                 if f.is_symlink():
                     real = f.resolve()
                     if not real.is_file() or not (real == root_real or root_real in real.parents):
                         continue  # points out of the tree, at a folder, or nowhere
+                    key = str(real)
+                elif f.is_file():
+                    key = os.path.normpath(str(f))
                 else:
-                    real = f.resolve()
-                    if not f.is_file():
-                        continue
+                    continue
             except (OSError, RuntimeError):  # symlink loops
                 continue
-            found.setdefault(str(real), (f.absolute(), display(f, cwd)))
+            found.setdefault(key, (f, display(f, cwd)))
     return sorted(found.values(), key=lambda x: x[1]), errors

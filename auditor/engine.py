@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import io
+import multiprocessing
+import os
 import time
 import tokenize
 import warnings
@@ -72,6 +74,32 @@ def parse_facts(src: Source, interesting: frozenset, mention_rx=None) -> tuple[f
         return None, "cannot analyse: expression nesting too deep"
 
 
+PARALLEL_MIN_FILES = 48  # below this a worker pool costs more than it saves
+_WORK: dict = {}  # what forked workers read: display path -> Source
+
+
+def _parse_one(path: str):
+    cat = catalog()
+    return path, parse_facts(_WORK[path], cat.interesting, cat.mention_rx)
+
+
+def _parse_all(paths: list[str], sources: dict, cat) -> dict:
+    """Facts for every candidate: in worker processes when there are many and ``fork`` is available."""
+    jobs = min(os.cpu_count() or 1, 4)
+    if len(paths) >= PARALLEL_MIN_FILES and jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _WORK.clear()
+        _WORK.update({p: sources[p] for p in paths})
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                return dict(pool.imap(_parse_one, paths, chunksize=16))
+        except (OSError, multiprocessing.ProcessError):
+            pass  # no processes to be had: fall back to this one
+        finally:
+            _WORK.clear()
+    return {p: parse_facts(sources[p], cat.interesting, cat.mention_rx) for p in paths}
+
+
 def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     t0 = time.perf_counter()
     cwd = cwd or Path.cwd()
@@ -89,7 +117,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
         if src.error:
             report.errors.append(FileError(shown, src.error))
             continue
-        if cat.prefilter.search(src.text):
+        if cat.is_candidate(src.text):
             candidates.append(shown)
     report.files_scanned = len(files)
 
@@ -107,8 +135,12 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
         return f
 
     project = Project(cat, [p for p in sources if sources[p].text is not None], load)
-    for path in candidates:
-        project.facts(path)
+    for path, (f, err) in _parse_all(candidates, sources, cat).items():
+        if err:
+            parse_errors[path] = err
+        if f is not None:
+            report.files_parsed += 1
+        project._facts[path] = f
 
     raw: list[Finding] = []
     call_checks = [c for c in checks.values() if c.scope == "call"]

@@ -240,6 +240,24 @@ class _Extractor(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
+    # leaves and statements with nothing to record: skip the generic traversal
+    def _skip(self, node: ast.AST) -> None:
+        return None
+
+    visit_Constant = visit_Name = visit_Pass = visit_Break = visit_Continue = _skip  # type: ignore[assignment]
+    visit_Nonlocal = visit_Expr_Constant = _skip  # type: ignore[assignment]
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if not isinstance(node.value, ast.Constant):  # docstrings are most of the statements here
+            self.visit(node.value)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        v = node.value
+        while isinstance(v, ast.Attribute):
+            v = v.value
+        if not isinstance(v, ast.Name):
+            self.visit(v)
+
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.visit(node.body)
 
