@@ -68,6 +68,7 @@ class Scope:
     methods: dict = field(default_factory=dict)  # name -> scope id
     properties: list = field(default_factory=list)
     retry_loop: bool = False  # the function has a loop whose try/except goes round again
+    raises: list = field(default_factory=list)  # IR of the exceptions a ``raise`` statement names
 
 
 @dataclass
@@ -416,6 +417,12 @@ class _Extractor(ast.NodeVisitor):
         for stmt in node.orelse:
             self.visit(stmt)
         self.ctx.pop()
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        if node.exc is not None:
+            self.visit(node.exc)
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            self.scope.raises.append(self.ir(exc))
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:

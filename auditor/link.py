@@ -464,6 +464,21 @@ class Project:
                         return got
         return [Unknown(f"member {attr}")]
 
+    def maybe_none(self, path: str, sid: str, ir: tuple) -> bool:
+        """A value read with ``mapping.get(key)`` and no default (directly or through a local name)
+        is None unless somebody passed it: a cap written that way is not guaranteed."""
+        def is_get(x: tuple) -> bool:
+            return x[0] == "c" and x[1][0] == "a" and x[1][2] == "get" and len(x[2]) == 1 and not x[3]
+
+        if is_get(ir):
+            return True
+        if ir[0] == "n":
+            owner = self.binding_scope(path, sid, ir[1])
+            f = self.facts(path)
+            binds = f.scopes[owner].bind.get(ir[1], []) if owner is not None else []
+            return bool(binds) and all(is_get(b) for b in binds)
+        return False
+
     def is_proxy(self, v: object) -> bool:
         """An instance of a project class that forwards unknown attributes (``__getattr__``)."""
         if not isinstance(v, InstV):
@@ -906,11 +921,15 @@ def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> 
             keys = project.dict_keys(p, s, x, 0)
             if keys is None:
                 return None
-            out = {("?" + k if v[0][0] == "cond" else k) for k, v in keys.items()}
+            def mark(k, v):
+                vi, (pp, ss) = v
+                return "?" + k if vi[0] == "cond" or project.maybe_none(pp, ss, vi) else k
+
+            out = {mark(k, v) for k, v in keys.items()}
             for _k, (vi, (pp, ss)) in keys.items():  # one level of nesting: options={"num_predict": ..}
                 sub = project.dict_keys(pp, ss, vi, 1) if vi[0] in ("d", "n") else None
                 if sub:
-                    out.update(("?" + k if v[0][0] == "cond" else k) for k, v in sub.items())
+                    out.update(mark(k, v) for k, v in sub.items())
             return out
     return None
 
@@ -976,7 +995,9 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
             break
         for d in sc.decorators:
             target = d[1] if d[0] == "c" else d
-            written = target[1] if target[0] == "n" else (target[2] if target[0] == "a" else "")
+            if d[0] == "c" and not _retry_can_fire(project, path, sid, d):
+                continue
+            written = _last_name(target)
             if "retry" in written.lower() or "backoff" in written.lower():
                 out.append(f"@{written} on {sc.name}() at {path}:{sc.line}")
                 return out
@@ -1006,6 +1027,38 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
                     return got
         sid = sc.parent
     return out
+
+
+def _last_name(ir: tuple) -> str:
+    return ir[1] if ir[0] == "n" else (ir[2] if ir[0] == "a" else "")
+
+
+def _retry_can_fire(project: Project, path: str, sid: str, deco: tuple) -> bool:
+    """False when a retry decorator retries only project exception types that the decorated
+    function never raises (so an SDK or HTTP error can never trigger it)."""
+    f = project.facts(path)
+    sc = f.scopes[sid]
+    exc_irs: list = []
+    for k, x in deco[3]:
+        if k == "retry" and x[0] == "c" and _last_name(x[1]) == "retry_if_exception_type":
+            exc_irs += list(x[2])
+    if len(deco[2]) >= 2 and _last_name(deco[1]) == "on_exception":  # backoff.on_exception(wait, exceptions)
+        exc_irs.append(deco[2][1])
+    if not exc_irs:
+        return True
+    classes = []
+    for e in exc_irs:
+        for item in (e[1] if e[0] == "l" else (e,)):
+            vals = project.resolve(path, sc.parent or "", item)
+            if not vals or not all(isinstance(v, ClsV) for v in vals):
+                return True  # a library exception (or unknown): it may well fire
+            classes += vals
+    raised = set()
+    for s2, sc2 in f.scopes.items():
+        if s2 == sid or s2.startswith(sid + "."):
+            for r in sc2.raises:
+                raised.update(v for v in project.resolve(path, s2, r) if isinstance(v, ClsV))
+    return any(c in raised for c in classes)
 
 
 def _function_retries(project: Project, path: str, sid: str) -> bool:

@@ -40,11 +40,11 @@ def check(call: ResolvedCall, project):
         return
     names = call.spec.call_options.get("max_tokens", ())
     given = [call.call_kwargs[n] for n in names if n in call.call_kwargs]
-    if any(ir[0] != "cond" for ir, _ctx in given):
+    if any(ir[0] != "cond" and not project.maybe_none(p, s, ir) for ir, (p, s) in given):
         return
     if given:
         ir, (p, _s) = given[0]
-        yield (f"the output-token cap is only passed when {_text(ir[1])} is set (in {p}); "
+        yield (f"the output-token cap is only passed when {_text(ir[1] if ir[0] == 'cond' else ir)} is set (in {p}); "
                "give it a default so every call is bounded", Location(call.path, call.line), [])
         return
     if call.spec.payload:
