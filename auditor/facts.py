@@ -13,6 +13,7 @@ Expressions that matter for resolution are kept as a tiny IR of nested tuples:
                     ``None`` for ``**mapping``
 ``("k", value)``    a constant (str, int, float, bool, None)
 ``("s", text)``     an f-string or string concatenation, dynamic parts written ``{}``
+``("f", parts)``    the same with names to resolve: parts are strings or name/attribute IRs
 ``("d", items)``    a dict literal, items ``(key or None, ir)``
 ``("l", items)``    a list or tuple literal
 ``("alt", items)``  one of several values (``a if c else b``, ``a or b``)
@@ -20,6 +21,9 @@ Expressions that matter for resolution are kept as a tiny IR of nested tuples:
 ``("ann", ir)``     "an instance of this annotation" (parameter or attribute annotation)
 ``("param", i)``    the i-th parameter of the enclosing function, with no annotation
 ``("sub", b, key)`` a subscript ``b[key]``
+``("at", sid, ir)`` ``ir`` as seen from scope ``sid`` (a ``global`` assigned inside a function)
+``("cond", ir)``    a value only set under an ``if`` that tests it
+``("argval", path, sid, ir)``  (link time) a call's argument, resolved at the call site
 ``("?",)``          anything else
 =================  ==================================================
 
@@ -123,17 +127,20 @@ class _Extractor(ast.NodeVisitor):
         if isinstance(node, ast.Await):
             return self.ir(node.value, d)
         if isinstance(node, ast.JoinedStr):
-            parts = []
+            parts: list = []
             for v in node.values:
                 s = _const_str(v)
-                parts.append(s if s is not None else "{}")
-            return ("s", "".join(parts))
+                if s is None and isinstance(v, ast.FormattedValue) and isinstance(v.value, (ast.Name, ast.Attribute)):
+                    parts.append(self.ir(v.value, d))  # resolved at link time: f"{BASE_URL}/chat/completions"
+                else:
+                    parts.append(s if s is not None else "{}")
+            return _string_ir(parts)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             left, right = self.ir(node.left, d), self.ir(node.right, d)
             if isinstance(node.op, ast.Mod):
                 return ("s", _text_of(left)) if left[0] in ("k", "s") else UNKNOWN
-            if left[0] in ("k", "s") or right[0] in ("k", "s"):
-                return ("s", _text_of(left) + _text_of(right))
+            if left[0] in ("k", "s", "f") or right[0] in ("k", "s", "f"):
+                return _string_ir([_piece(left), _piece(right)])
             return UNKNOWN
         if isinstance(node, ast.Dict):
             items = []
@@ -170,6 +177,8 @@ class _Extractor(ast.NodeVisitor):
 
     def bind(self, name: str, value: tuple) -> None:
         target = "" if name in self.globals.get(self.sid, ()) else self.sid
+        if target != self.sid:
+            value = ("at", self.sid, value)  # a global assigned in a function: resolve it there
         sc = self.scopes[target]
         sc.bind.setdefault(name, []).append(value)
         sc.bind_paths.setdefault(name, []).append(self.branch_path())
@@ -509,6 +518,26 @@ def _refs(ir: tuple, depth: int = 0):
     elif ir[0] in ("alt", "l"):
         for a in ir[1]:
             yield from _refs(a, depth + 1)
+
+
+def _piece(ir: tuple):
+    if ir[0] == "k":
+        return ir[1] if isinstance(ir[1], str) else "{}"
+    if ir[0] == "s":
+        return ir[1]
+    if ir[0] == "f":
+        return ir  # flattened by _string_ir
+    return ir if ir[0] in ("n", "a") else "{}"
+
+
+def _string_ir(parts: list) -> tuple:
+    """("s", text) when every part is constant, else ("f", parts) with names/attributes to resolve."""
+    flat: list = []
+    for p in parts:
+        flat.extend(p[1] if isinstance(p, tuple) and p[0] == "f" else [p])
+    if all(isinstance(p, str) for p in flat):
+        return ("s", "".join(flat))
+    return ("f", tuple(flat))
 
 
 def _text_of(ir: tuple) -> str:

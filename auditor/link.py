@@ -367,6 +367,15 @@ class Project:
             return [StrV(ir[1])] if isinstance(ir[1], str) else [ConstV(ir[1])]
         if tag == "s":
             return [StrV(ir[1])]
+        if tag == "f":
+            text = []
+            for part in ir[1]:
+                if isinstance(part, str):
+                    text.append(part)
+                else:
+                    strs = [v.text for v in self.resolve(path, sid, part, depth + 1) if isinstance(v, StrV)]
+                    text.append(strs[0] if strs else "{}")
+            return [StrV("".join(text))]
         if tag == "d":
             return [DictV(tuple((k, x, path, sid) for k, x in ir[1]))]
         if tag == "alt":
@@ -377,6 +386,8 @@ class Project:
             return self.resolve(path, sid, ir[1], depth + 1)
         if tag == "argval":
             return self.resolve(ir[1], ir[2], ir[3], depth + 1)
+        if tag == "at":
+            return self.resolve(path, ir[1], ir[2], depth + 1)
         if tag == "sub":
             out: list = []
             bases = self.resolve(path, sid, ir[1], depth + 1)
@@ -701,9 +712,8 @@ class Project:
             owner = self.binding_scope(path, sid, ir[1])
             f = self.facts(path)
             binds = f.scopes[owner].bind.get(ir[1], []) if owner is not None else []
-            alts = [b for b in binds if b[0] == "alt"]
-            if alts:
-                branches = [(path, owner, b) for a in alts for b in a[1]]
+            scoped = [(b[1], b[2]) if b[0] == "at" else (owner, b) for b in binds]
+            branches = [(path, s2, x) for s2, b in scoped if b[0] == "alt" for x in b[1]] or None
         if not branches:
             return False
         unset = set_ = False
@@ -763,8 +773,10 @@ def _subst(ir, names: dict):
         return ir
     if ir[0] == "n" and len(ir) == 2 and isinstance(ir[1], str):
         return names.get(ir[1], ir)
-    if ir[0] in ("k", "s", "imp", "def", "class", "param", "argval"):
+    if ir[0] in ("k", "s", "imp", "def", "class", "param", "argval", "at"):
         return ir
+    if ir[0] == "f":
+        return ("f", tuple(_subst(x, names) if isinstance(x, tuple) else x for x in ir[1]))
     return tuple(_subst(x, names) if isinstance(x, tuple) else x for x in ir)
 
 
