@@ -134,7 +134,14 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
             report.files_parsed += 1
         return f
 
-    project = Project(cat, [p for p in sources if sources[p].text is not None], load)
+    pkg_cache: dict = {}
+
+    def is_package(folder: str) -> bool:
+        if folder not in pkg_cache:
+            pkg_cache[folder] = os.path.isfile(os.path.join(cwd, folder, "__init__.py"))
+        return pkg_cache[folder]
+
+    project = Project(cat, [p for p in sources if sources[p].text is not None], load, is_package)
     for path, (f, err) in _parse_all(candidates, sources, cat).items():
         if err:
             parse_errors[path] = err

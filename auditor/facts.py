@@ -38,6 +38,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 UNKNOWN = ("?",)
+# decorators of methods that set a model's fields through a ``values`` mapping (pydantic, langchain)
+FIELD_VALIDATORS = frozenset({"root_validator", "model_validator", "pre_init", "validator", "field_validator"})
+
+
+def _last(ir: tuple) -> str:
+    if ir[0] == "c":
+        ir = ir[1]
+    return ir[1] if ir[0] == "n" else (ir[2] if ir[0] == "a" else "")
 
 
 @dataclass
@@ -325,6 +333,11 @@ class _Extractor(ast.NodeVisitor):
                 self.attr_assigns.append((self.ir(target), value_ir, self.sid, line))
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             key = _const_str(target.slice)
+            sc = self.scope
+            if (key is not None and sc.kind == "function" and sc.cls and target.value.id in sc.params[1:]
+                    and any(_last(d) in FIELD_VALIDATORS for d in sc.decorators)):
+                # pydantic/langchain validators fill fields through the values dict: values["client"] = ...
+                self.scopes[sc.cls].self_attrs.setdefault(key, []).append((value_ir, self.sid))
             if self.conditional_on(value_ir):
                 value_ir = ("cond", value_ir)
             # a non-constant key (a registry: clients[name] = OpenAI()) is kept under "*"

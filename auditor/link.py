@@ -136,14 +136,20 @@ class ResolvedCall:
 class Project:
     """All files of one scan; facts are loaded on demand through ``load``."""
 
-    def __init__(self, catalog: Catalog, paths: list[str], load: Callable[[str], FileFacts | None]):
+    def __init__(self, catalog: Catalog, paths: list[str], load: Callable[[str], FileFacts | None],
+                 is_package: Callable[[str], bool] | None = None):
+        """``is_package(folder)`` says whether a folder (relative path) holds an ``__init__.py``; by
+        default only the scanned files are consulted. The engine asks the file system, so that a
+        single file given by name (``llms/anthropic.py``) is still known to sit in a package and
+        its ``import anthropic`` is not taken for itself."""
         self.cat = catalog
         self.load = load
         self._facts: dict[str, FileFacts | None] = {}
         self.index: dict[str, str] = {}
         pyfiles = set(paths)
+        is_package = is_package or (lambda d: f"{d}/__init__.py" in pyfiles)
         for p in sorted(paths, key=lambda x: (x.count("/"), x)):
-            for key in _module_keys(p, pyfiles):
+            for key in _module_keys(p, is_package):
                 self.index.setdefault(key, p)
         self._memo: dict = {}
         self._active: set = set()
@@ -1090,7 +1096,7 @@ def _function_retries(project: Project, path: str, sid: str) -> bool:
     return False
 
 
-def _module_keys(p: str, pyfiles: set) -> list[str]:
+def _module_keys(p: str, is_package: Callable[[str], bool]) -> list[str]:
     """Names under which the module at relative path ``p`` can be imported."""
     parts = p[:-3].split("/") if p.endswith(".py") else p.split("/")
     if parts[-1] == "__init__":
@@ -1101,7 +1107,7 @@ def _module_keys(p: str, pyfiles: set) -> list[str]:
     # the package root: walk up while the parent folder is a package
     dirs = p.split("/")[:-1]
     top = len(dirs)
-    while top > 0 and "/".join(dirs[:top] + ["__init__.py"]) in pyfiles:
+    while top > 0 and is_package("/".join(dirs[:top])):
         top -= 1
     keys.append(".".join(parts[top:]))
     # namespace packages and src layouts: every suffix of two or more components
