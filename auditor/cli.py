@@ -113,7 +113,7 @@ def scan(
         text = render("json", report)
     else:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render("console", report, color=color, statistics=statistics)
+        text = render("console", report, color=color, statistics=statistics, show_errors=output is not None)
         if fmt == Format.console:
             for e in report.errors:
                 typer.echo(f"llm-audit: {e.path}: {e.message}", err=True)

@@ -21,7 +21,9 @@ def _lines(path: str, root: str) -> list[str]:
         return []
 
 
-def render(report, color: bool = False, statistics: bool = False, width: int = 100) -> str:
+def render(report, color: bool = False, statistics: bool = False, width: int = 100, show_errors: bool = True) -> str:
+    """The console report. Files not scanned are listed unless ``show_errors`` is False (the CLI
+    then writes them to stderr instead)."""
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
                   soft_wrap=True)
@@ -48,7 +50,7 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
                 if len(code) > 110:
                     code = code[:107] + "..."
                 con.print(f"    [dim]{f.line:>5} |[/] {escape(code)}")
-    for e in report.errors:
+    for e in report.errors if show_errors else ():
         con.print(f"[red]error[/]: {escape(e.path)}: {escape(e.message)}")
     n = len(report.findings)
     by_sev = Counter(f.severity for f in report.findings)
