@@ -113,7 +113,7 @@ def probe_llm_audit(base: list[str], folder: Path, cwd: Path, timeout: float) ->
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
-        raise RuntimeError(f"output is not JSON ({exc}): {shlex.join(cmd)}\n{_tail(proc.stdout, 300)}")
+        raise RuntimeError(f"output is not JSON ({exc}): {shlex.join(cmd)}\n{_tail(proc.stdout, 300)}") from None
     if isinstance(report, dict):
         counts = {k: len(v) for k, v in report.items() if k in ("calls", "findings") and isinstance(v, list)}
         if counts:
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             la["ratio_median"] = round(ratio, 3)
         for tool in tools:
             r = by[(folder.name, tool)]
-            rat = fmt(ratio, ".2f") if tool == "llm-audit" else ""
+            rat = fmt(ratio, ".2f") if tool == "llm-audit" and len(tools) == 2 else ""
             if r["error"]:
                 print(f"{r['corpus']:10s} {r['files']:6d} {tool:10s} {'FAILED':>8s} {'':>9s} {'':>8s} {rat:>7s}")
             else:
