@@ -170,12 +170,10 @@ class Project:
                     if cs.func[0] != "a" or cs.func[2] != "mount" or len(cs.args) < 2:
                         continue
                     adapter = cs.args[1]
-                    if adapter[0] == "n":
-                        adapter_vals = self.resolve(path, cs.scope, adapter)
-                        f2 = self.facts(path)
-                        binds = f2.scopes[cs.scope].bind.get(adapter[1], []) if f2 else []
+                    if adapter[0] == "n":  # adapter = HTTPAdapter(max_retries=...); session.mount("https://", adapter)
+                        owner = self.binding_scope(path, cs.scope, adapter[1])
+                        binds = f.scopes[owner].bind.get(adapter[1], []) if owner is not None else []
                         adapter = next((b for b in binds if b[0] == "c"), adapter)
-                        _ = adapter_vals
                     if adapter[0] != "c" or not any(k == "max_retries" for k, _x in adapter[3]):
                         continue
                     for fv in self.resolve(path, cs.scope, adapter[1]):
