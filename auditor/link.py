@@ -155,8 +155,9 @@ class Project:
         self._active: set = set()
         self._module_settings: dict | None = None
         self._mounts: set | None = None
-        self._callers: dict | None = None
-        self._callers_files = 0
+        self._callers: dict = {}
+        self._callers_indexed: set = set()
+        self._callers_seen = 0
 
     def mounted_retry_clients(self) -> set:
         """Origins (path, line) of sessions that get a retrying transport adapter mounted."""
@@ -268,12 +269,14 @@ class Project:
         return self.resolve(path, sid, b, depth)
 
     def _callers_index(self) -> dict:
-        """Call sites by callee name. A function handed to a wrapper (``f2 = with_backoff(f)``) is also
-        called wherever the wrapper's result is called (``f2(**kwargs)``) with the same arguments."""
-        idx: dict = {}
+        """Call sites by callee name, over every file loaded so far (kept up to date incrementally).
+        A function handed to a wrapper (``f2 = with_backoff(f)``) is also called wherever the
+        wrapper's result is called (``f2(**kwargs)``) with the same arguments."""
+        idx = self._callers
         for path, f in list(self._facts.items()):
-            if f is None:
+            if f is None or path in self._callers_indexed:
                 continue
+            self._callers_indexed.add(path)
             by_scope: dict = {}
             for func, args, kwargs, sid in f.plain_calls:
                 name = func[1] if func[0] == "n" else (func[2] if func[0] == "a" else None)
@@ -659,9 +662,9 @@ class Project:
         sc = f.scopes.get(sid) if f else None
         if sc is None:
             return []
-        if self._callers is None or self._callers_files != len(self._facts):
-            self._callers = self._callers_index()
-            self._callers_files = len(self._facts)
+        if self._callers_seen != len(self._facts):
+            self._callers_index()
+            self._callers_seen = len(self._facts)
         if sc.cls and sc.name == "__init__":
             target, callee = ClsV(path, sc.cls), f.scopes[sc.cls].name
         else:
