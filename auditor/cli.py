@@ -125,6 +125,9 @@ def scan(
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if report.missing_paths:  # a mistyped path must not pass CI quietly
+        typer.echo(f"llm-audit: error: no such file or directory: {', '.join(report.missing_paths)}", err=True)
+        raise typer.Exit(2)
     if not exit_zero and report.failing(config.fail_on):
         raise typer.Exit(1)
     raise typer.Exit(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,20 @@ class Config:
             return False
         return not hit(self.ignore)
 
-    def ignored_in_file(self, rel: str, rule_id: str, name: str, category: str) -> bool:
+    def ignored_in_file(self, rel: str, rule_id: str, name: str, category: str, cwd: Path | None = None) -> bool:
+        """``rel`` is relative to ``cwd``; patterns are relative to the configuration file's folder
+        (and, for convenience, also tried against ``rel`` as given)."""
+        if not self.per_file_ignores:
+            return False
+        paths = {rel}
+        if cwd is not None:
+            r = os.path.relpath(os.path.join(cwd, rel), self.root).replace(os.sep, "/")
+            if not r.startswith("../"):
+                paths.add(r)
         for pattern, tokens in self.per_file_ignores.items():
-            if path_matches(rel, pattern) and any(_token_matches(t, rule_id, name, category) for t in tokens):
+            if any(path_matches(p, pattern) for p in paths) and any(
+                _token_matches(t, rule_id, name, category) for t in tokens
+            ):
                 return True
         return False
 
@@ -82,8 +94,14 @@ def find_config(start: Path) -> Path | None:
         pp = folder / "pyproject.toml"
         if pp.is_file():
             try:
-                data = tomllib.loads(pp.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = pp.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                if "llm-audit" in text:
+                    return pp  # ours, but broken: load_config reports it
                 continue
             if "llm-audit" in data.get("tool", {}):
                 return pp

@@ -109,6 +109,8 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     files, disc_errors = discover(paths, cwd, config.exclude, config.root)
     for shown, msg in disc_errors:
         report.errors.append(FileError(shown, msg))
+        if msg == "no such file or directory":
+            report.missing_paths.append(shown)
     sources: dict[str, Source] = {}
     candidates: list[str] = []
     for abspath, shown in files:
@@ -178,7 +180,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     for path, err in parse_errors.items():
         report.errors.append(FileError(path, err))
 
-    _apply(report, raw, sources, checks, config)
+    _apply(report, raw, sources, checks, config, cwd)
     report.calls.sort(key=lambda c: (c.path, c.line, c.column))
     report.errors.sort(key=lambda e: e.path)
     report.seconds = time.perf_counter() - t0
@@ -191,7 +193,7 @@ def _finding(meta, path, line, col, message, fix, related, end_line) -> Finding:
                    fix_location=fix_loc, related=list(related))
 
 
-def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Config) -> None:
+def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Config, cwd: Path) -> None:
     """Configuration (select/ignore/per-file-ignores/severity) and inline suppressions."""
     unused_meta = next(c.meta for c in checks.values() if c.module is supp)
     seen = set()
@@ -204,7 +206,7 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
         meta = checks[f.rule_id].meta
         if not config.rule_enabled(f.rule_id, meta.name, meta.category):
             continue
-        if config.ignored_in_file(f.path, f.rule_id, meta.name, meta.category):
+        if config.ignored_in_file(f.path, f.rule_id, meta.name, meta.category, cwd):
             continue
         f.severity = config.severity_for(f.rule_id, meta.category, f.severity)
         kept.append(f)
@@ -231,7 +233,7 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
     for c in checks.values():
         known[c.meta.id.upper()] = c.meta
     for path, sups in by_file.items():
-        if config.ignored_in_file(path, unused_meta.id, unused_meta.name, unused_meta.category):
+        if config.ignored_in_file(path, unused_meta.id, unused_meta.name, unused_meta.category, cwd):
             continue
         for s in sups.values():
             problems = []
@@ -242,7 +244,9 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
                     (m for m in known.values() if tok.lower() in (m.name, m.category)), None)
                 if meta is None:
                     problems.append(f"'{tok}' is not a known rule")
-                elif tok not in s.used and config.rule_enabled(meta.id, meta.name, meta.category):
+                elif tok not in s.used and config.rule_enabled(meta.id, meta.name, meta.category) and not (
+                    config.ignored_in_file(path, meta.id, meta.name, meta.category, cwd)
+                ):
                     problems.append(f"{meta.id} reports nothing on this line")
             if problems:
                 sev = config.severity_for(unused_meta.id, unused_meta.category, unused_meta.severity)

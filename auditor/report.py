@@ -60,6 +60,7 @@ class Report:
     suppressed: list = field(default_factory=list)
     calls: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    missing_paths: list = field(default_factory=list)  # paths given on the command line that do not exist
     files_scanned: int = 0
     files_parsed: int = 0
     seconds: float = 0.0

@@ -46,7 +46,7 @@ class Suppression:
 
 def parse(text: str) -> dict[int, Suppression]:
     """Suppression comments by line. Uses the tokenizer, so text inside strings never counts."""
-    if MARK not in text:
+    if MARK not in text and MARK not in text.lower():
         return {}
     out: dict[int, Suppression] = {}
     try:
@@ -54,7 +54,7 @@ def parse(text: str) -> dict[int, Suppression]:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return out
     for tok in tokens:
-        if tok.type != tokenize.COMMENT or MARK not in tok.string:
+        if tok.type != tokenize.COMMENT or MARK not in tok.string.lower():
             continue
         m = _RX.search(tok.string)
         if not m:

@@ -21,6 +21,16 @@ def _lines(path: str, root: str) -> list[str]:
         return []
 
 
+def _mask_secrets(code: str) -> str:
+    """A code frame never shows a key, whichever finding it illustrates (or whether LLM201 is on)."""
+    from auditor.catalog import catalog
+
+    cat = catalog()
+    if not cat.may_hold_secret(code):
+        return code
+    return cat.secret_any.sub(lambda m: m.group(0)[:4] + "*" * 8, code)
+
+
 def render(report, color: bool = False, statistics: bool = False, width: int = 100, show_errors: bool = True) -> str:
     """The console report. Files not scanned are listed unless ``show_errors`` is False (the CLI
     then writes them to stderr instead)."""
@@ -44,9 +54,7 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
             con.print(f"  {f.line}:{f.column}  [bold]{f.rule_id}[/] {sev}  {escape(f.message)}")
             lines = cache.setdefault(f.path, _lines(f.path, report.root))
             if 0 < f.line <= len(lines):
-                code = lines[f.line - 1].rstrip()
-                if f.rule_id == "LLM201":
-                    code = "(line hidden: it holds a secret)"
+                code = _mask_secrets(lines[f.line - 1].rstrip())
                 if len(code) > 110:
                     code = code[:107] + "..."
                 con.print(f"    [dim]{f.line:>5} |[/] {escape(code)}")
