@@ -57,7 +57,8 @@ class CallSite:
     col: int
     end_line: int
     scope: str
-    # control-flow context, innermost last: ("loop",) / ("try", handler type IRs, in_body) / ("if", test IR)
+    # control-flow context, innermost last: ("loop", line, exits on success) / ("try", handlers, line) /
+    # ("if", line, branch, names the test reads)
     ctx: list = field(default_factory=list)
 
 
@@ -390,7 +391,7 @@ class _Extractor(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
-        self.ctx.append(("loop", node.lineno))
+        self.ctx.append(("loop", node.lineno, _exits(node.body)))
         for stmt in node.body:
             self.visit(stmt)
         self.ctx.pop()
@@ -401,7 +402,7 @@ class _Extractor(ast.NodeVisitor):
 
     def visit_While(self, node: ast.While) -> None:
         self.visit(node.test)
-        self.ctx.append(("loop", node.lineno))
+        self.ctx.append(("loop", node.lineno, _exits(node.body)))
         for stmt in node.body:
             self.visit(stmt)
         self.ctx.pop()
@@ -413,7 +414,7 @@ class _Extractor(ast.NodeVisitor):
         for h in node.handlers:
             reraises = bool(h.body) and all(isinstance(s, ast.Raise) for s in h.body)
             handlers.append((self.ir(h.type) if h.type is not None else None, reraises, h.lineno))
-        if any(c[0] == "loop" for c in self.ctx) and any(not r for _t, r, _l in handlers):
+        if any(c[0] == "loop" and c[2] for c in self.ctx) and any(not r for _t, r, _l in handlers):
             self.scope.retry_loop = True  # a try inside a loop that swallows the error: goes round again
         self.ctx.append(("try", handlers, node.lineno))
         for stmt in node.body:
@@ -501,10 +502,10 @@ class _Extractor(ast.NodeVisitor):
             elif node.args and _const_str(node.args[0]) is not None:
                 keys.append((_const_str(node.args[0]), self.ir(node.args[1]) if len(node.args) > 1 else UNKNOWN,
                              self.sid))
-        elif (node.args or node.keywords) and (
-            (isinstance(f, ast.Name) and f.id not in _BUILTIN_CALLS)
-            or (isinstance(f, ast.Attribute) and (f.attr[:1].isupper() or isinstance(f.value, ast.Name) and f.value.id in ("self", "cls")))
-        ):
+        elif (isinstance(f, ast.Name) and f.id not in _BUILTIN_CALLS) or (
+            isinstance(f, ast.Attribute)
+            and (f.attr[:1].isupper() or (isinstance(f.value, ast.Name) and f.value.id in ("self", "cls")))
+        ):  # calls that may reach project functions: their call sites bind parameters, wrap in retries
             c = self.call_ir(node, 0)
             self.plain_calls.append((c[1], c[2], c[3], self.sid))
         self.generic_visit(node)
@@ -514,6 +515,27 @@ _BUILTIN_CALLS = frozenset(
     "print len str int float bool list dict tuple set isinstance getattr setattr hasattr range enumerate zip "
     "sorted min max sum any all repr type super open iter next map filter format round abs".split()
 )
+
+
+def _exits(body: list) -> bool:
+    """Does a loop body leave the loop (``break``, ``return``) outside its except handlers?
+
+    That is what makes a loop around a ``try`` a retry loop: it stops once the call succeeds. A
+    worker loop that logs a failure and goes on to the next job never leaves on success."""
+    stack = [(n, False) for n in body]
+    while stack:
+        node, nested = stack.pop()
+        if isinstance(node, ast.Return) or (isinstance(node, ast.Break) and not nested):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        inner = nested or isinstance(node, (ast.For, ast.AsyncFor, ast.While))  # its break is its own
+        if isinstance(node, ast.Try):
+            stack.extend((n, inner) for n in node.body + node.orelse + node.finalbody)
+        elif isinstance(node, ast.stmt):
+            for field in ("body", "orelse"):
+                stack.extend((n, inner) for n in getattr(node, field, []) or [])
+    return False
 
 
 def _refs(ir: tuple, depth: int = 0):

@@ -992,7 +992,7 @@ def _retry_wrappers(project: Project, f: FileFacts, cs: CallSite) -> list[str]:
     out = []
     seen_loop = False
     for item in cs.ctx:
-        if item[0] == "loop":
+        if item[0] == "loop" and item[2]:
             seen_loop = True
         elif item[0] == "try" and seen_loop and any(not reraises for _t, reraises, _l in item[1]):
             out.append(f"retry loop at {f.path}:{item[2]}")
