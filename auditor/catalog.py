@@ -60,6 +60,15 @@ class ClientSpec:
     url: dict = field(default_factory=dict)
     model_position: int | None = None
     call_options: dict = field(default_factory=dict)  # keywords a request method accepts
+    returns: dict = field(default_factory=dict)  # method path -> class of the session object it returns
+    derive_settings: dict = field(default_factory=dict)  # derive method -> settings it turns on
+    embedding_markers: tuple = ()  # payload keys that make a request an embedding request
+    ctor_model_position: int | None = None  # GenerativeModel("gemini-1.5-pro-002"): the model is the constructor's
+
+    @property
+    def module(self) -> str:
+        """The SDK module the class lives in: google.genai.Client -> google.genai."""
+        return self.cls.split(":", 1)[0].replace("()", "").rsplit(".", 1)[0]
 
 
 @dataclass
@@ -105,9 +114,11 @@ class Catalog:
         prov = load_validated("providers.yaml", "providers.schema.json")
         self.clients: dict[str, ClientSpec] = {}
         self.functions: dict[str, FuncSpec] = {}
+        self.factory_owners: set = set()
         interesting = {"mount"}
         prefilter: list[str] = []
         self.sdk_modules: dict[str, str] = {}  # top-level module -> provider id
+        self.call_kinds = {"chat", "completion", "embedding", "image", "audio", "other"}
         for p in prov["providers"]:
             pid = p["id"]
             prefilter += p["prefilter"]
@@ -120,20 +131,31 @@ class Catalog:
             )
             for c in p.get("clients", []):
                 methods = c.get("methods", p.get("methods", {}))
+                copts = {**opts, **c.get("options", {})}
                 for cls in c["classes"]:
                     self.clients[cls] = ClientSpec(
                         provider=c["provider"], family=pid, cls=cls, methods=methods,
-                        options={**opts, **c.get("options", {})},
+                        options=copts,
                         defaults={**p["defaults"], **c.get("defaults", {})},
-                        derive=tuple(p.get("derive", ())), skip_segments=tuple(p.get("skip_segments", ())),
+                        derive=tuple(p.get("derive", ())) + tuple(p.get("derive_settings", {})),
+                        skip_segments=tuple(p.get("skip_segments", ())),
                         model_is_deployment=c.get("model_is_deployment", False),
-                        retry_mount=c.get("retry_mount", False), call_options=opts, **common,
+                        retry_mount=c.get("retry_mount", False),
+                        call_options={**opts, **c.get("call_options", p.get("call_options", {}))},
+                        returns=c.get("returns", {}), derive_settings=p.get("derive_settings", {}),
+                        embedding_markers=tuple(p.get("embedding_markers", ())),
+                        ctor_model_position=c.get("model_position"), **common,
                     )
+                    if ":" in cls:  # boto3.client:bedrock-runtime, boto3.Session().client:bedrock-runtime
+                        owner = cls.split(":", 1)[0].rsplit(".", 1)[0]
+                        if owner.endswith("()"):
+                            self.factory_owners.add(owner)
                     self.sdk_modules.setdefault(cls.split(".")[0], pid)
-                for m in methods:
+                for m in list(methods) + list(c.get("returns", {})):
                     interesting.add(m.rsplit(".", 1)[-1])
+                interesting.update(p.get("derive_settings", {}))
                 interesting.update(p.get("derive", ()))
-                interesting.add(c["classes"][0].rsplit(".", 1)[-1])
+                interesting.update(cls.split(":", 1)[0].rsplit(".", 1)[-1] for cls in c["classes"])
             fopts = {**opts, **p.get("function_options", {})}
             for q, kind in p.get("functions", {}).items():
                 self.functions[q] = FuncSpec(pid, pid, q, kind, fopts, p["defaults"], p.get("module_settings", {}),
@@ -147,9 +169,14 @@ class Catalog:
                     self.functions[q] = FuncSpec(pid, pid, q, kind, opts, p["defaults"], mc.get("settings", {}),
                                                  **common)
         self.providers = {p["id"]: p for p in prov["providers"]}
-        fams = sorted({spec.family for spec in self.clients.values()})
-        self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, fams)) + r")\b")
+        words = sorted({spec.module.rsplit(".", 1)[-1] for spec in self.clients.values()})
+        self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
         self.retry_decorators = frozenset(prov.get("retry_decorators", ()))
+        self.passthrough = frozenset(prov.get("passthrough", ()))
+        # single method names distinctive enough to recognise on a receiver that cannot be traced
+        self.distinctive_methods = frozenset(prov.get("distinctive_methods", ()))
+        # callables that call the function they are given: asyncio.to_thread(client.models.generate_content, ...)
+        self.call_forwarders = dict(prov.get("call_forwarders", {}))
         self.timeout_objects = frozenset(prov.get("timeout_objects", ()))
         self.retry_adapters = frozenset(prov.get("retry_adapters", ()))
         self.interesting = frozenset(interesting)

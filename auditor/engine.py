@@ -67,7 +67,7 @@ def parse_facts(src: Source, interesting: frozenset, mention_rx=None) -> tuple[f
         return None, f"cannot parse: {type(exc).__name__}: {exc}"
     module, is_pkg = facts_mod.module_name(src.path.lstrip("./"))
     try:
-        f = facts_mod.extract(tree, src.path, module, is_pkg, interesting)
+        f = facts_mod.extract(tree, src.path, module, is_pkg, interesting, catalog().call_forwarders)
         f.mentions = frozenset(m.group(0) for m in mention_rx.finditer(src.text)) if mention_rx else frozenset()
         return f, None
     except RecursionError:

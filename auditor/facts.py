@@ -21,6 +21,7 @@ Expressions that matter for resolution are kept as a tiny IR of nested tuples:
 ``("ann", ir)``     "an instance of this annotation" (parameter or attribute annotation)
 ``("param", i)``    the i-th parameter of the enclosing function, with no annotation
 ``("sub", b, key)`` a subscript ``b[key]``
+``("pipe", items)`` ``a | b | c`` (a LangChain runnable sequence)
 ``("at", sid, ir)`` ``ir`` as seen from scope ``sid`` (a ``global`` assigned inside a function)
 ``("cond", ir)``    a value only set under an ``if`` that tests it
 ``("argval", path, sid, ir)``  (link time) a call's argument, resolved at the call site
@@ -104,10 +105,11 @@ def _const_str(node: ast.AST) -> str | None:
 
 
 class _Extractor(ast.NodeVisitor):
-    def __init__(self, module: str, is_package: bool, interesting: frozenset):
+    def __init__(self, module: str, is_package: bool, interesting: frozenset, forwarders: dict | None = None):
         self.module = module
         self.is_package = is_package
         self.interesting = interesting
+        self.forwarders = forwarders or {}
         self.scopes: dict[str, Scope] = {"": Scope("module", None)}
         self.calls: list[CallSite] = []
         self.attr_assigns: list = []
@@ -144,6 +146,12 @@ class _Extractor(ast.NodeVisitor):
                 else:
                     parts.append(s if s is not None else "{}")
             return _string_ir(parts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            items: list = []
+            for side in (node.left, node.right):  # a | b | c nests to the left: flatten it
+                x = self.ir(side, d)
+                items.extend(x[1] if x[0] == "pipe" else (x,))
+            return ("pipe", tuple(items))
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             left, right = self.ir(node.left, d), self.ir(node.right, d)
             if isinstance(node.op, ast.Mod):
@@ -486,6 +494,18 @@ class _Extractor(ast.NodeVisitor):
                 CallSite(c[1], c[2], c[3], node.lineno, node.col_offset + 1,
                          getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
             )
+        elif name in self.forwarders and len(node.args) > self.forwarders[name]:
+            # asyncio.to_thread(client.models.generate_content, model=..., contents=...): the function
+            # handed over makes the request; the call is reported on the line that names it
+            i = self.forwarders[name]
+            target = node.args[i]
+            last = target.attr if isinstance(target, ast.Attribute) else (target.id if isinstance(target, ast.Name) else None)
+            if last in self.interesting:
+                c = self.call_ir(node, 0)
+                self.calls.append(
+                    CallSite(self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,
+                             getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
+                )
         # dict-building calls on a local name: params.update(max_tokens=...), kwargs.setdefault("timeout", 30)
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr in ("update", "setdefault"):
             keys = self.scope.dict_keys.setdefault(f.value.id, [])
@@ -504,7 +524,8 @@ class _Extractor(ast.NodeVisitor):
                              self.sid))
         elif (isinstance(f, ast.Name) and f.id not in _BUILTIN_CALLS) or (
             isinstance(f, ast.Attribute)
-            and (f.attr[:1].isupper() or (isinstance(f.value, ast.Name) and f.value.id in ("self", "cls")))
+            and (f.attr[:1].isupper() or (isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"))
+                 or any(k.arg is None for k in node.keywords))
         ):  # calls that may reach project functions: their call sites bind parameters, wrap in retries
             c = self.call_ir(node, 0)
             self.plain_calls.append((c[1], c[2], c[3], self.sid))
@@ -583,8 +604,9 @@ def _text_of(ir: tuple) -> str:
     return "{}"
 
 
-def extract(tree: ast.Module, path: str, module: str, is_package: bool, interesting: frozenset) -> FileFacts:
-    ex = _Extractor(module, is_package, interesting)
+def extract(tree: ast.Module, path: str, module: str, is_package: bool, interesting: frozenset,
+            forwarders: dict | None = None) -> FileFacts:
+    ex = _Extractor(module, is_package, interesting, forwarders)
     for stmt in tree.body:
         ex.visit(stmt)
     return FileFacts(path, module, is_package, ex.scopes, ex.calls, ex.attr_assigns, ex.imported,

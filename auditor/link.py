@@ -80,6 +80,7 @@ class ClientV:
     known: bool  # False: the client came in from elsewhere; its configuration is not visible
     opaque: bool = False  # built with **kwargs we cannot read
     mounted_retry: bool = False
+    model: str | None = None  # a literal model id given to the constructor (GenerativeModel, ChatOpenAI)
 
     def get(self, name: str) -> Setting | None:
         for k, s in self.settings:
@@ -391,6 +392,10 @@ class Project:
             return self.resolve_binding(path, sid, ir, depth)
         if tag == "cond":
             return self.resolve(path, sid, ir[1], depth + 1)
+        if tag == "pipe":  # prompt | llm | parser: the chain sends what its model sends
+            parts = self._flat(self.resolve(path, sid, x, depth + 1) for x in ir[1])
+            models = [v for v in parts if isinstance(v, ClientV)]
+            return models or [Opaque("pipeline")]
         if tag == "argval":
             return self.resolve(ir[1], ir[2], ir[3], depth + 1)
         if tag == "at":
@@ -497,6 +502,11 @@ class Project:
             return bool(binds) and all(is_get(b) for b in binds)
         return False
 
+    def has_number(self, path: str, sid: str, ir: tuple) -> bool:
+        """Can the value be a number written in the code (a default such as ``max_tokens: int = 2000``)?"""
+        return any(isinstance(v, ConstV) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
+                   and v.value > 0 for v in self.resolve(path, sid, ir))
+
     def is_proxy(self, v: object) -> bool:
         """An instance of a project class that forwards unknown attributes (``__getattr__``)."""
         if not isinstance(v, InstV):
@@ -535,6 +545,13 @@ class Project:
         if isinstance(v, Ext):
             if v.q in self.cat.clients:
                 return [self.build_client(v.q, ir, path, sid, depth)]
+            service = _service_name(ir)
+            if service and f"{v.q}:{service}" in self.cat.clients:  # boto3.client("bedrock-runtime")
+                return [self.build_client(f"{v.q}:{service}", ir, path, sid, depth)]
+            if v.q in self.cat.passthrough and ir[2]:  # instructor.from_openai(client) is that client
+                return self.resolve(path, sid, ir[2][0], depth + 1)
+            if f"{v.q}()" in self.cat.factory_owners:  # boto3.Session(): keep the name for .client(...)
+                return [Ext(f"{v.q}()")]
             if v.q == "dict":
                 items = [(None, a, path, sid) for a in ir[2][:1]] + [(k, x, path, sid) for k, x in ir[3]]
                 return [DictV(tuple(items))]
@@ -561,7 +578,16 @@ class Project:
         if isinstance(v, PathV) and isinstance(v.base, ClientV):
             spec = self.cat.clients[v.base.cls]
             if len(v.attrs) == 1 and v.attrs[0] in spec.derive:
-                return [self.derive_client(v.base, ir, path, sid, depth)]
+                return [self.derive_client(v.base, ir, path, sid, depth, v.attrs[0])]
+            made = spec.returns.get(".".join(v.attrs))
+            if made:  # client.chats.create(model=..., config=...) / model.start_chat(): a session
+                kwargs, opaque = self.kwargs_of(ir, path, sid, depth)
+                settings = dict(v.base.settings)  # the session call takes request options
+                settings.update(self._settings_from(spec, kwargs, path, ir[4], "session", depth, spec.call_options))
+                m = self.option(kwargs, spec.call_options.get("model", ()), depth)
+                model = m[0][1] if m is not None and m[0][0] == "k" and isinstance(m[0][1], str) else v.base.model
+                return [ClientV(made, tuple(settings.items()), v.base.path, v.base.line, v.base.known,
+                                v.base.opaque or opaque, v.base.mounted_retry, model)]
             return [Opaque("response")]
         if isinstance(v, (Unknown,)):
             return [Unknown("call of unknown")]
@@ -572,32 +598,88 @@ class Project:
         spec = self.cat.clients[cls]
         kwargs, opaque = self.kwargs_of(ir, path, sid, depth)
         settings = self._settings_from(spec, kwargs, path, ir[4], "client constructor", depth)
-        return ClientV(cls, tuple(settings.items()), path, ir[4], True, opaque)
+        model = None
+        m = self.option(kwargs, spec.options.get("model", ()), depth)
+        if m is None and spec.ctor_model_position is not None and len(ir[2]) > spec.ctor_model_position:
+            m = (ir[2][spec.ctor_model_position], path, sid)
+        if m is not None and m[0][0] == "k" and isinstance(m[0][1], str):
+            model = m[0][1]
+        return ClientV(cls, tuple(settings.items()), path, ir[4], True, opaque, model=model)
 
-    def derive_client(self, base: ClientV, ir: tuple, path: str, sid: str, depth: int) -> ClientV:
+    def derive_client(self, base: ClientV, ir: tuple, path: str, sid: str, depth: int, how: str) -> ClientV:
+        """``with_options(timeout=5)``, ``.with_retry()``, ``.bind(...)``: the same client, reconfigured."""
         spec = self.cat.clients[base.cls]
         kwargs, opaque = self.kwargs_of(ir, path, sid, depth)
         settings = dict(base.settings)
-        settings.update(self._settings_from(spec, kwargs, path, ir[4], "with_options", depth))
+        settings.update(self._settings_from(spec, kwargs, path, ir[4], how or "client", depth))
+        for name in spec.derive_settings.get(how, ()):  # .with_retry() retries, .with_fallbacks() falls back
+            settings[name] = Setting("set", path, ir[4], f".{how}()")
         return ClientV(base.cls, tuple(settings.items()), base.path, base.line, base.known, base.opaque or opaque,
-                       base.mounted_retry)
+                       base.mounted_retry, base.model)
 
-    def _settings_from(self, spec: ClientSpec, kwargs: dict, path: str, line: int, via: str, depth: int) -> dict:
+    def _settings_from(self, spec: ClientSpec, kwargs: dict, path: str, line: int, via: str, depth: int,
+                       options: dict | None = None) -> dict:
+        options = spec.options if options is None else options
         out = {}
-        for name in ("timeout", "retries"):
-            for kw in spec.options.get(name, ()):
-                if kw in kwargs:
-                    x_ir, (p, s) = kwargs[kw]
-                    out[name] = Setting(self.setting_state(name, x_ir, p, s, depth), path, line, via)
+        for name in ("timeout", "retries", "max_tokens", "fallbacks"):
+            got = self.option(kwargs, options.get(name, ()), depth)
+            if got is not None:
+                x_ir, p, s = got
+                out[name] = Setting(self.setting_state(name, x_ir, p, s, depth), path, line, via)
         if "timeout" not in out:
-            for kw in spec.options.get("http_client", ()):
-                if kw in kwargs:
-                    x_ir, (p, s) = kwargs[kw]
-                    for hv in self.resolve(p, s, x_ir, depth + 1):
-                        if isinstance(hv, ClientV) and hv.get("timeout"):
-                            t = hv.get("timeout")
-                            out["timeout"] = Setting(t.state, t.path, t.line, "http client")
+            got = self.option(kwargs, options.get("http_client", ()), depth)
+            if got is not None:
+                x_ir, p, s = got
+                for hv in self.resolve(p, s, x_ir, depth + 1):
+                    if isinstance(hv, ClientV) and hv.get("timeout"):
+                        t = hv.get("timeout")
+                        out["timeout"] = Setting(t.state, t.path, t.line, "http client")
         return out
+
+    def option(self, kwargs: dict, names, depth: int = 0) -> tuple | None:
+        """The first of ``names`` given in ``kwargs``: (ir, path, scope). A dotted name looks inside the
+        value: ``config.http_options.timeout`` finds ``config=GenerateContentConfig(http_options=
+        HttpOptions(timeout=...))`` as well as ``config={"http_options": {"timeout": ...}}``."""
+        for name in names:
+            head, *rest = name.split(".")
+            if head not in kwargs:
+                continue
+            x, (p, s) = kwargs[head]
+            found = [(x, p, s)]
+            for key in rest:
+                found = [got for (xi, pi, si) in found for got in self.sub_option(pi, si, xi, key, depth + 1)]
+            if found:
+                return found[0]
+        return None
+
+    def sub_option(self, path: str, sid: str, ir: tuple, key: str, depth: int) -> list:
+        """Where ``key`` is set inside a value: a constructor's keyword, a dict key, through names."""
+        if depth > MAX_DEPTH:
+            return []
+        if ir[0] == "c":
+            if any(isinstance(v, Ext) and v.q in ("json.dumps", "json.dump") for v in self.resolve(path, sid, ir[1], depth + 1)):
+                return self.sub_option(path, sid, ir[2][0], key, depth + 1) if ir[2] else []
+            kw, _opaque = self.kwargs_of(ir, path, sid, depth + 1)  # GenerateContentConfig(**params) too
+            if key in kw:
+                x, (p, s) = kw[key]
+                return [(x, p, s)]
+        if ir[0] == "n":
+            owner = self.binding_scope(path, sid, ir[1])
+            f = self.facts(path)
+            out = []
+            for b in (f.scopes[owner].bind.get(ir[1], []) if owner is not None else []):
+                bs, bi = (b[1], b[2]) if b[0] == "at" else (owner, b)
+                if bi[0] in ("c", "d", "n"):
+                    out += self.sub_option(path, bs, bi, key, depth + 1)
+            for k, x, where in (f.scopes[owner].dict_keys.get(ir[1], []) if owner is not None else []):
+                if k == key:
+                    out.append((x, path, where))
+            return out
+        keys = self.dict_keys(path, sid, ir, depth + 1) if ir[0] in ("d", "a") else None
+        if keys and key in keys:
+            x, (p, s) = keys[key]
+            return [(x, p, s)]
+        return []
 
     def kwargs_of(self, ir: tuple, path: str, sid: str, depth: int) -> tuple[dict, bool]:
         """Keyword arguments of a call IR, with **mappings expanded where they can be read."""
@@ -670,7 +752,10 @@ class Project:
         else:
             target, callee = FuncV(path, sid), sc.name
         out = []
-        for cpath, csid, func, args, kwargs in self._callers.get(callee, [])[:12]:
+        sites = self._callers.get(callee, [])[:12]
+        if isinstance(target, ClsV):  # cls(...) in a classmethod builds the class too
+            sites = sites + self._callers.get("cls", [])[:12]
+        for cpath, csid, func, args, kwargs in sites:
             for v in self.resolve(cpath, csid, func, depth + 1):
                 if v == target or (isinstance(v, FuncV) and v.path == path and v.sid == sid):
                     out.append((cpath, csid, func, args, kwargs))
@@ -774,6 +859,16 @@ def _is_unset(v) -> bool:
     return isinstance(v, InstV)  # a project sentinel object standing for "not given"
 
 
+def _service_name(ir: tuple) -> str | None:
+    """The service a factory call asks for: ``boto3.client("bedrock-runtime")``."""
+    for k, x in ir[3]:
+        if k == "service_name" and x[0] == "k":
+            return str(x[1])
+    if ir[2] and ir[2][0][0] == "k" and isinstance(ir[2][0][1], str):
+        return ir[2][0][1]
+    return None
+
+
 def _subst(ir, names: dict):
     """Replace bare names in an IR tree (used to bind a function's parameters to a call's arguments)."""
     if not isinstance(ir, tuple) or not ir:
@@ -843,8 +938,14 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         url, kind = _endpoint(project, path, sid, cs, spec, api)
         if url is None:
             return None
+    if spec.payload:
         payload_keys = _payload_keys(project, path, sid, kwargs, spec)
+        markers = getattr(spec, "embedding_markers", ())
+        if payload_keys and markers and any(m in payload_keys for m in markers):
+            kind = "embedding"  # invoke_model(body=json.dumps({"inputText": ...}))
     model, dynamic = _model(project, kwargs, cs, spec, payload_keys, path, sid)
+    if model is None and not dynamic:  # the model object carries it: GenerativeModel("..."), ChatOpenAI(model=...)
+        model = next((c.model for c in clients if c.model), None)
     mod_settings = {}
     if isinstance(spec, FuncSpec) and spec.module_settings:
         all_ms = project.module_settings()
@@ -871,14 +972,17 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
     root, attrs = _chain(cs.func)
     if not attrs:
         return None
-    known_sdks = {q.split(".")[0] for q in f.imported_modules} | set(f.mentions)
     for spec in _client_specs_by_family(cat):
-        if spec.family not in known_sdks or spec.requires_endpoint:
+        mod = spec.module
+        uses = mod.rsplit(".", 1)[-1] in f.mentions or any(
+            q == mod or q.startswith(mod + ".") or mod.startswith(q + ".") for q in f.imported_modules
+        )
+        if not uses or spec.requires_endpoint:
             continue
         for k in range(len(attrs)):
             tail = [a for a in attrs[k:] if a not in spec.skip_segments]
             method = ".".join(tail)
-            if method in spec.methods and "." in method:
+            if method in spec.methods and ("." in method or method in cat.distinctive_methods):
                 base_ir = root
                 for a in attrs[:k]:
                     base_ir = ("a", base_ir, a)
@@ -898,8 +1002,8 @@ def _client_specs_by_family(cat: Catalog) -> list[ClientSpec]:
     if key not in _SPEC_CACHE:
         seen, out = set(), []
         for spec in cat.clients.values():
-            if spec.family not in seen:
-                seen.add(spec.family)
+            if (spec.family, spec.module) not in seen:
+                seen.add((spec.family, spec.module))
                 out.append(spec)
         _SPEC_CACHE[key] = out
     return _SPEC_CACHE[key]
@@ -937,6 +1041,9 @@ def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> 
     for name in spec.payload:
         if name in kwargs:
             x, (p, s) = kwargs[name]
+            if x[0] == "c" and x[2] and any(isinstance(v, Ext) and v.q in ("json.dumps", "orjson.dumps")
+                                           for v in project.resolve(p, s, x[1])):
+                x = x[2][0]  # body=json.dumps({...})
             keys = project.dict_keys(p, s, x, 0)
             if keys is None:
                 return None
@@ -955,10 +1062,9 @@ def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> 
 
 def _model(project: Project, kwargs: dict, cs: CallSite, spec, payload_keys, path: str, sid: str):
     ir = None
-    for kw in spec.call_options.get("model", ()):
-        if kw in kwargs:
-            ir = kwargs[kw][0]
-            break
+    got = project.option(kwargs, spec.call_options.get("model", ()))
+    if got is not None:
+        ir = got[0]
     if ir is None and spec.model_position is not None and len(cs.args) > spec.model_position:
         ir = cs.args[spec.model_position]
     if ir is None and spec.payload:
@@ -1119,5 +1225,5 @@ def _module_keys(p: str, is_package: Callable[[str], bool]) -> list[str]:
 
 _BUILTINS = frozenset(
     "dict list tuple set str int float bool bytes object type len range print open super isinstance getattr "
-    "setattr hasattr callable iter next map filter zip sorted min max sum any all".split()
+    "setattr hasattr callable iter next map filter zip sorted min max sum any all __import__".split()
 )

@@ -39,26 +39,33 @@ def check(call: ResolvedCall, project):
     if call.kind not in GENERATION_KINDS:
         return
     names = call.spec.call_options.get("max_tokens", ())
-    given = [call.call_kwargs[n] for n in names if n in call.call_kwargs]
-    if any(ir[0] != "cond" and not project.maybe_none(p, s, ir) for ir, (p, s) in given):
+    if any(c.get("max_tokens") is not None for c in call.clients):
+        return  # the model object carries the cap: ChatOpenAI(max_tokens=...), GenerativeModel(generation_config=...)
+    got = project.option(call.call_kwargs, names)
+    given = [got] if got is not None else []
+    if any(ir[0] != "cond" and not project.maybe_none(p, s, ir) for ir, p, s in given):
         return
+    if any(ir[0] == "cond" and project.has_number(p, s, ir[1]) for ir, p, s in given):
+        return  # only passed when set, but the setting defaults to a number: every call is bounded
     if given:
-        ir, (p, _s) = given[0]
+        ir, p, _s = given[0]
         yield (f"the output-token cap is only passed when {_text(ir[1] if ir[0] == 'cond' else ir)} is set (in {p}); "
                "give it a default so every call is bounded", Location(call.path, call.line), [])
         return
-    if call.spec.payload:
+    has_payload = any(p in call.call_kwargs for p in call.spec.payload)
+    if has_payload:
         if call.payload_keys is None or any(n in call.payload_keys for n in names):
             return
     elif call.opaque_kwargs:
         return
-    if call.spec.payload and call.payload_keys and any(f"?{n}" in call.payload_keys for n in names):
+    if has_payload and call.payload_keys and any(f"?{n}" in call.payload_keys for n in names):
         yield ("the output-token cap is only put in the payload when a setting is given; give it a default "
                "so every call is bounded", Location(call.path, call.line), [])
         return
-    what = "payload" if call.spec.payload else "call"
+    what = "payload" if has_payload else "call"
     yield (f"no output-token cap on this {call.kind} {what}: pass {names[0]}=... "
            f"({' / '.join(names[:3])}) to bound cost and latency", Location(call.path, call.line), [])
+    return
 
 
 def _text(ir: tuple) -> str:

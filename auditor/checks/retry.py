@@ -43,11 +43,10 @@ def check(call: ResolvedCall, project):
         return
     cat = catalog()
     state, where = None, None
-    for kw in call.spec.call_options.get("retries", ()):
-        if kw in call.call_kwargs:
-            ir, (p, s) = call.call_kwargs[kw]
-            state, where = project.setting_state("retries", ir, p, s, 0), Location(call.path, call.line)
-            break
+    got = project.option(call.call_kwargs, call.spec.call_options.get("retries", ()))
+    if got is not None:
+        ir, p, s = got
+        state, where = project.setting_state("retries", ir, p, s, 0), Location(call.path, call.line)
     if state is None and call.opaque_kwargs:
         return
     if state is None and call.clients:

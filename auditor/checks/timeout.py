@@ -42,11 +42,11 @@ def effective(call: ResolvedCall, project) -> list[tuple[str, Setting | None, ob
     """(state, setting, client) for every way the call can go.
 
     state: set | none (explicitly unbounded) | conditional (only when configured) | missing | unknown."""
-    for kw in call.spec.call_options.get("timeout", ()):
-        if kw in call.call_kwargs:
-            ir, (p, s) = call.call_kwargs[kw]
-            state = project.setting_state("timeout", ir, p, s, 0)
-            return [(state, Setting(state, call.path, call.line, "call"), None)]
+    got = project.option(call.call_kwargs, call.spec.call_options.get("timeout", ()))
+    if got is not None:
+        ir, p, s = got
+        state = project.setting_state("timeout", ir, p, s, 0)
+        return [(state, Setting(state, call.path, call.line, "call"), None)]
     if call.opaque_kwargs:
         return [("unknown", None, None)]
     if call.clients:
