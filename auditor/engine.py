@@ -153,6 +153,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
 
     raw: list[Finding] = []
     call_checks = [c for c in checks.values() if c.scope == "call"]
+    file_call_checks = [c for c in checks.values() if c.scope == "file-calls"]
     for path in candidates:
         try:
             calls = resolve_calls(project, path)
@@ -167,9 +168,13 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
             report.calls.append(CallRecord(call.path, call.line, call.col, call.provider, call.api, call.kind,
                                            call.model, call.resolved))
             for chk in call_checks:
-                for message, fix, related in chk.module.check(call, project):
-                    raw.append(_finding(chk.meta, call.path, call.line, call.col, message, fix, related,
-                                        call.end_line))
+                for message, fix, related, *at in chk.module.check(call, project):
+                    where = at[0] if at else Location(call.path, call.line, call.col)
+                    raw.append(_finding(chk.meta, where.path, where.line, where.column, message, fix, related,
+                                        call.end_line if not at else where.line))
+        for chk in file_call_checks:
+            for line, col, message in chk.module.check_file(path, calls, project):
+                raw.append(_finding(chk.meta, path, line, col, message, None, [], line))
     secret = next((c for c in checks.values() if c.module is secret_check), None)
     if secret is not None:
         for shown, src in sources.items():

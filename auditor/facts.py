@@ -58,9 +58,10 @@ class CallSite:
     col: int
     end_line: int
     scope: str
-    # control-flow context, innermost last: ("loop", line, exits on success) / ("try", handlers, line) /
-    # ("if", line, branch, names the test reads)
+    # control-flow context, innermost last: ("loop", line, exits on success, sleep) / ("try", handlers, line) /
+    # ("if", line, branch, names the test reads, switch text or "")
     ctx: list = field(default_factory=list)
+    target: str | None = None  # the name the call's result is assigned to
 
 
 @dataclass
@@ -83,6 +84,10 @@ class Scope:
     properties: list = field(default_factory=list)
     retry_loop: bool = False  # the function has a loop whose try/except goes round again
     raises: list = field(default_factory=list)  # IR of the exceptions a ``raise`` statement names
+    guards: list = field(default_factory=list)  # (line, switch text) of early exits on a switch
+    validated: list = field(default_factory=list)  # names passed to a validator (model_validate, jsonschema)
+    sinks: list = field(default_factory=list)  # (kind, arg ir, line, col, handled, target name)
+    decorator_lines: list = field(default_factory=list)
 
 
 @dataclass
@@ -232,6 +237,7 @@ class _Extractor(ast.NodeVisitor):
         cls = self.sid if outer.kind == "class" else None
         sc = Scope("function", self.sid, node.lineno, node.name, cls=cls)
         sc.decorators = [self.ir(d) for d in node.decorator_list]
+        sc.decorator_lines = [d.lineno for d in node.decorator_list]
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
         defaults = dict(zip([a.arg for a in (node.args.posonlyargs + node.args.args)][::-1],
                             node.args.defaults[::-1]))
@@ -360,8 +366,19 @@ class _Extractor(ast.NodeVisitor):
                 self._assign_target(elt, UNKNOWN, line)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        n_calls, n_sinks = len(self.calls), len(self.scope.sinks)
         self.visit(node.value)
         value = self.ir(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            root = _root_call_line(node.value)
+            for cs in self.calls[n_calls:]:
+                if cs.line == root:
+                    cs.target = name  # resp = client.chat.completions.create(...)
+            sinks = self.scope.sinks
+            for i in range(n_sinks, len(sinks)):
+                if sinks[i][2] == root:
+                    sinks[i] = sinks[i][:5] + (name,)  # data = json.loads(...)
         for t in node.targets:
             if isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)) and len(
                 t.elts
@@ -392,14 +409,16 @@ class _Extractor(ast.NodeVisitor):
             self.visit(item.context_expr)
             if isinstance(item.optional_vars, ast.Name):
                 self.bind(item.optional_vars.id, ("with", self.ir(item.context_expr)))
+        self.ctx.append(("with", node.lineno, tuple(_dotted(i.context_expr) for i in node.items)))
         for stmt in node.body:
             self.visit(stmt)
+        self.ctx.pop()
 
     visit_AsyncWith = visit_With  # type: ignore[assignment]
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
-        self.ctx.append(("loop", node.lineno, _exits(node.body)))
+        self.ctx.append(("loop", node.lineno, _exits(node.body), _sleep_style(node.body)))
         for stmt in node.body:
             self.visit(stmt)
         self.ctx.pop()
@@ -410,7 +429,7 @@ class _Extractor(ast.NodeVisitor):
 
     def visit_While(self, node: ast.While) -> None:
         self.visit(node.test)
-        self.ctx.append(("loop", node.lineno, _exits(node.body)))
+        self.ctx.append(("loop", node.lineno, _exits(node.body), _sleep_style(node.body)))
         for stmt in node.body:
             self.visit(stmt)
         self.ctx.pop()
@@ -420,7 +439,8 @@ class _Extractor(ast.NodeVisitor):
     def visit_Try(self, node: ast.Try) -> None:
         handlers = []
         for h in node.handlers:
-            reraises = bool(h.body) and all(isinstance(s, ast.Raise) for s in h.body)
+            # a handler whose last statement raises (log, then raise) lets the failure propagate
+            reraises = bool(h.body) and isinstance(h.body[-1], ast.Raise)
             handlers.append((self.ir(h.type) if h.type is not None else None, reraises, h.lineno))
         if any(c[0] == "loop" and c[2] for c in self.ctx) and any(not r for _t, r, _l in handlers):
             self.scope.retry_loop = True  # a try inside a loop that swallows the error: goes round again
@@ -441,10 +461,14 @@ class _Extractor(ast.NodeVisitor):
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
         refs = frozenset(self.ir(n) for n in ast.walk(node.test) if isinstance(n, (ast.Name, ast.Attribute)))
-        self.ctx.append(("if", node.lineno, 0, refs))
+        switch = _reads_switch(node.test)
+        if switch and node.body and isinstance(node.body[-1], (ast.Return, ast.Raise)) and not node.orelse:
+            # an early exit (`if not settings.LLM_ENABLED: return`): what follows runs only when allowed
+            self.scope.guards.append((node.lineno, switch))
+        self.ctx.append(("if", node.lineno, 0, refs, switch))
         for stmt in node.body:
             self.visit(stmt)
-        self.ctx[-1] = ("if", node.lineno, 1, refs)
+        self.ctx[-1] = ("if", node.lineno, 1, refs, switch)
         for stmt in node.orelse:
             self.visit(stmt)
         self.ctx.pop()
@@ -506,6 +530,15 @@ class _Extractor(ast.NodeVisitor):
                     CallSite(self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,
                              getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
                 )
+        if name in _SINKS and node.args:
+            handled = any(c[0] == "try" and any(not r and _catches_parse_errors(t) for t, r, _l in c[1])
+                          for c in self.ctx)
+            self.scope.sinks.append((_SINKS[name] if name != "loads" or _is_json(f) else "", self.ir(node.args[0]),
+                                     node.lineno, node.col_offset + 1, handled, None))
+        if name in _VALIDATORS or (name and name[:1].isupper() and any(k.arg is None for k in node.keywords)):
+            for a in list(node.args) + [k.value for k in node.keywords]:
+                if isinstance(a, ast.Name):
+                    self.scope.validated.append(a.id)
         # dict-building calls on a local name: params.update(max_tokens=...), kwargs.setdefault("timeout", 30)
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr in ("update", "setdefault"):
             keys = self.scope.dict_keys.setdefault(f.value.id, [])
@@ -525,10 +558,10 @@ class _Extractor(ast.NodeVisitor):
         elif (isinstance(f, ast.Name) and f.id not in _BUILTIN_CALLS) or (
             isinstance(f, ast.Attribute)
             and (f.attr[:1].isupper() or (isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"))
-                 or any(k.arg is None for k in node.keywords))
+                 or any(k.arg is None for k in node.keywords) or f.attr in ("call", "call_async"))
         ):  # calls that may reach project functions: their call sites bind parameters, wrap in retries
             c = self.call_ir(node, 0)
-            self.plain_calls.append((c[1], c[2], c[3], self.sid))
+            self.plain_calls.append((c[1], c[2], c[3], self.sid, _flow(self.ctx, self.scope, node.lineno)))
         self.generic_visit(node)
 
 
@@ -536,6 +569,130 @@ _BUILTIN_CALLS = frozenset(
     "print len str int float bool list dict tuple set isinstance getattr setattr hasattr range enumerate zip "
     "sorted min max sum any all repr type super open iter next map filter format round abs".split()
 )
+
+
+# words that make a condition a switch (feature flag, config toggle, kill switch), and the methods of
+# feature-flag SDKs (LaunchDarkly, Unleash, OpenFeature, Flagsmith, GrowthBook, ConfigCat, PostHog)
+_SWITCH_WORDS = ("enable", "disable", "flag", "feature", "kill", "switch", "toggle")
+_FLAG_METHODS = frozenset({"variation", "bool_variation", "is_enabled", "get_boolean_value", "get_boolean_details",
+                           "is_feature_enabled", "is_on", "is_off", "feature_enabled", "get_feature_flag",
+                           "get_value", "is_active", "enabled"})
+_SINKS = {"loads": "json", "literal_eval": "json", "eval": "eval", "exec": "eval"}
+_VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate",
+                         "validate_python", "validate_json", "iter_errors", "is_valid"})
+
+
+_PARSE_ERRORS = frozenset({"JSONDecodeError", "ValueError", "Exception", "BaseException", "SyntaxError",
+                           "ValidationError"})
+
+
+def _catches_parse_errors(type_ir) -> bool:
+    """Does an except clause (its type as IR; None for a bare except) catch a parse error?"""
+    if type_ir is None:
+        return True
+    items = type_ir[1] if type_ir[0] == "l" else (type_ir,)
+    for it in items:
+        last = it[1] if it[0] == "n" else (it[2] if it[0] == "a" else "")
+        if last in _PARSE_ERRORS:
+            return True
+    return False
+
+
+def _is_json(f: ast.AST) -> bool:
+    """json.loads / orjson.loads / ujson.loads, not some_dict.loads."""
+    v = f.value if isinstance(f, ast.Attribute) else None
+    return isinstance(v, ast.Name) and v.id in ("json", "orjson", "ujson", "simplejson", "json5")
+
+
+def _reads_switch(test: ast.AST) -> str:
+    """The switch an ``if`` test reads ("" when none): a flag-like name, an environment variable with
+    a flag-like name, or a feature-flag lookup. Input checks (sizes, contents) are not switches."""
+    for n in ast.walk(test):
+        if isinstance(n, ast.Call):
+            f = n.func
+            last = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+            if last in _FLAG_METHODS or any(w in last.lower() for w in _SWITCH_WORDS):
+                return f"{last}(...)"
+            for a in n.args[:1]:
+                if isinstance(a, ast.Constant) and isinstance(a.value, str) and any(
+                        w in a.value.lower() for w in _SWITCH_WORDS + ("_on", "_off")) and last in (
+                        "get", "getenv", "get_env", "getboolean", "get_bool"):
+                    return f"{last}({a.value!r})"
+        elif isinstance(n, (ast.Name, ast.Attribute)):
+            word = n.id if isinstance(n, ast.Name) else n.attr
+            if any(w in word.lower() for w in _SWITCH_WORDS):
+                return word
+        elif isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str):
+            if any(w in n.slice.value.lower() for w in _SWITCH_WORDS):
+                return repr(n.slice.value)
+    return ""
+
+
+def _flow(ctx: list, scope: Scope, line: int) -> tuple:
+    """(handled by a try that does not re-raise, switch guarding it) for a call site."""
+    handled = any(c[0] == "try" and any(not r for _t, r, _l in c[1]) for c in ctx)
+    switch = next((c[4] for c in ctx if c[0] == "if" and c[4]), "")
+    if not switch:
+        switch = next((sw for gl, sw in scope.guards if gl < line), "")
+    return handled, switch
+
+
+def _root_call_line(node: ast.AST) -> int:
+    """Line of the call an expression reads its value from: ``await c.create(...)``,
+    ``c.create(...).choices[0].message.content``, ``c.create(...).model_dump()`` (-1 when none)."""
+    while True:
+        if isinstance(node, ast.Await):
+            node = node.value
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+                _strip(node.func.value), ast.Call):
+            node = node.func.value  # a method called on the result
+        elif isinstance(node, ast.Call):
+            return node.lineno
+        else:
+            return -1
+
+
+def _dotted(node: ast.AST) -> str:
+    """``breaker.calling()`` -> "breaker.calling": the written name of an expression, for matching."""
+    parts = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        else:
+            break
+    return ".".join(reversed(parts))
+
+
+def _strip(node: ast.AST) -> ast.AST:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Await)):
+        node = node.value
+    return node
+
+
+def _sleep_style(body: list) -> str:
+    """How a loop waits between attempts: "const" (a fixed sleep), "backoff" (grows or jitters), ""."""
+    style = ""
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Call):
+                f = n.func
+                last = f.attr if isinstance(f, ast.Attribute) else (f.id if isinstance(f, ast.Name) else "")
+                if last == "sleep" and n.args:
+                    a = n.args[0]
+                    if isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and a.id.isupper()) or (
+                            isinstance(a, ast.Attribute) and a.attr.isupper()):
+                        style = style or "const"  # time.sleep(2), time.sleep(RETRY_DELAY_SECONDS)
+                    else:
+                        return "backoff"
+    return style
 
 
 def _exits(body: list) -> bool:

@@ -132,6 +132,7 @@ class ResolvedCall:
     resolved: bool  # False when found by the SDK method shape alone (client not traceable)
     url: str | None = None
     notes: list = field(default_factory=list)
+    ctx: list = field(default_factory=list)  # control-flow context of the call site (see facts.CallSite)
 
 
 class Project:
@@ -279,12 +280,12 @@ class Project:
                 continue
             self._callers_indexed.add(path)
             by_scope: dict = {}
-            for func, args, kwargs, sid in f.plain_calls:
+            for func, args, kwargs, sid, flow in f.plain_calls:
                 name = func[1] if func[0] == "n" else (func[2] if func[0] == "a" else None)
                 if name:
-                    idx.setdefault(name, []).append((path, sid, func, args, kwargs))
-                    by_scope.setdefault((sid, name), []).append((func, args, kwargs))
-            for func, args, _kwargs, sid in f.plain_calls:
+                    idx.setdefault(name, []).append((path, sid, func, args, kwargs, flow))
+                    by_scope.setdefault((sid, name), []).append((func, args, kwargs, flow))
+            for func, args, _kwargs, sid, _flow in f.plain_calls:
                 refs = [a for a in args[:1] if a[0] in ("n", "a")]
                 if not refs:
                     continue
@@ -295,8 +296,8 @@ class Project:
                     continue
                 for wname, binds in sc.bind.items():
                     if any(b[0] == "c" and b[1] == func and b[2] == args for b in binds):
-                        for _wf, wargs, wkwargs in by_scope.get((sid, wname), []):
-                            idx.setdefault(ref_name, []).append((path, sid, ref, wargs, wkwargs))
+                        for _wf, wargs, wkwargs, wflow in by_scope.get((sid, wname), []):
+                            idx.setdefault(ref_name, []).append((path, sid, ref, wargs, wkwargs, wflow))
         return idx
 
     def arguments(self, path: str, sid: str, index: int, depth: int) -> list:
@@ -314,7 +315,7 @@ class Project:
         pname = sc.params[index]
         pos = index - 1 if sc.cls else index
         out: list = []
-        for cpath, csid, _func, args, kwargs in self.call_sites(path, sid, depth):
+        for cpath, csid, _func, args, kwargs, _flow in self.call_sites(path, sid, depth):
             arg = next((x for k, x in kwargs if k == pname), None)
             if arg is None and 0 <= pos < len(args):
                 arg = args[pos]
@@ -739,7 +740,8 @@ class Project:
         return None
 
     def call_sites(self, path: str, sid: str, depth: int) -> list:
-        """(caller path, caller scope, call func ir, args, kwargs) of every loaded call of function ``sid``."""
+        """(caller path, caller scope, func ir, args, kwargs, flow) of every loaded call of function ``sid``;
+        flow is (handled by a try that does not re-raise, the switch guarding it)."""
         f = self.facts(path)
         sc = f.scopes.get(sid) if f else None
         if sc is None:
@@ -755,10 +757,10 @@ class Project:
         sites = self._callers.get(callee, [])[:12]
         if isinstance(target, ClsV):  # cls(...) in a classmethod builds the class too
             sites = sites + self._callers.get("cls", [])[:12]
-        for cpath, csid, func, args, kwargs in sites:
+        for cpath, csid, func, args, kwargs, flow in sites:
             for v in self.resolve(cpath, csid, func, depth + 1):
                 if v == target or (isinstance(v, FuncV) and v.path == path and v.sid == sid):
-                    out.append((cpath, csid, func, args, kwargs))
+                    out.append((cpath, csid, func, args, kwargs, flow))
                     break
         return out
 
@@ -769,7 +771,7 @@ class Project:
         f = self.facts(path)
         named = set(f.scopes[sid].params)
         out: dict = {}
-        for cpath, csid, func, args, kwargs in self.call_sites(path, sid, depth):
+        for cpath, csid, func, args, kwargs, _flow in self.call_sites(path, sid, depth):
             got, _opaque = self.kwargs_of(("c", func, args, kwargs, 0, 0), cpath, csid, depth + 1)
             for k, v in got.items():
                 if k not in named:
@@ -958,7 +960,7 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         path=path, line=cs.line, col=cs.col, end_line=cs.end_line, provider=provider, api=api, kind=kind,
         spec=spec, clients=clients, call_kwargs=kwargs, opaque_kwargs=opaque, module_settings=mod_settings,
         model=model, model_dynamic=dynamic, payload_keys=payload_keys,
-        retry_wrappers=_retry_wrappers(project, f, cs), scope=sid, resolved=resolved, url=url,
+        retry_wrappers=_retry_wrappers(project, f, cs), scope=sid, resolved=resolved, url=url, ctx=cs.ctx,
     )
 
 
@@ -1142,7 +1144,7 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
                     out.append(f"@{name.rsplit('.', 1)[-1]} on {sc.name}() at {path}:{sc.line}")
                     return out
         if callers:
-            for cpath, csid, _func, _args, _kw in project.call_sites(path, sid, 0):
+            for cpath, csid, _func, _args, _kw, _flow in project.call_sites(path, sid, 0):
                 cf = project.facts(cpath)
                 csc = cf.scopes.get(csid) if cf else None
                 if csc is not None and csc.retry_loop:
@@ -1225,5 +1227,6 @@ def _module_keys(p: str, is_package: Callable[[str], bool]) -> list[str]:
 
 _BUILTINS = frozenset(
     "dict list tuple set str int float bool bytes object type len range print open super isinstance getattr "
-    "setattr hasattr callable iter next map filter zip sorted min max sum any all __import__".split()
+    "setattr hasattr callable iter next map filter zip sorted min max sum any all __import__ Exception "
+    "BaseException ValueError KeyError TypeError RuntimeError OSError TimeoutError ConnectionError".split()
 )
