@@ -55,8 +55,10 @@ def effective(call: ResolvedCall, project) -> list[tuple[str, Setting | None, ob
             s = c.get("timeout")
             if s is not None:
                 out.append((s.state, s, c))
-            elif not c.known or c.opaque:
+            elif c.opaque:
                 out.append(("unknown", None, c))
+            elif not c.known:
+                out.append(("untraced", None, c))
             else:
                 out.append(("missing", None, c))
         return out
@@ -74,7 +76,12 @@ def _default_text(call: ResolvedCall, client) -> str:
 
 
 def check(call: ResolvedCall, project):
-    for state, setting, client in effective(call, project):
+    states = effective(call, project)
+    if states and all(st == "untraced" for st, _s, _c in states):
+        yield (f"{call.api} called without timeout on a client built elsewhere (not traceable from here); "
+               "pass timeout=... on the call or make sure the client sets one", Location(call.path, call.line), [])
+        return
+    for state, setting, client in states:
         if state == "conditional":
             yield (f"timeout at {setting.path}:{setting.line} ({setting.via}) is only set when a setting is given; "
                    f"otherwise the {call.provider} call runs with no explicit timeout "
