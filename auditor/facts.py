@@ -21,6 +21,7 @@ Expressions that matter for resolution are kept as a tiny IR of nested tuples:
 ``("ann", ir)``     "an instance of this annotation" (parameter or attribute annotation)
 ``("param", i)``    the i-th parameter of the enclosing function, with no annotation
 ``("sub", b, key)`` a subscript ``b[key]``
+``("narrow", subject, cls, ir)`` ``ir`` read where ``isinstance(subject, cls)`` holds
 ``("pipe", items)`` ``a | b | c`` (a LangChain runnable sequence)
 ``("at", sid, ir)`` ``ir`` as seen from scope ``sid`` (a ``global`` assigned inside a function)
 ``("cond", ir)``    a value only set under an ``if`` that tests it
@@ -123,6 +124,7 @@ class _Extractor(ast.NodeVisitor):
         self.sid = ""
         self.ctx: list = []
         self.globals: dict = {}
+        self.narrow: list = []  # active isinstance narrowings: (subject ir, class ir)
 
     # ----- expression -> IR -------------------------------------------------------------
     def ir(self, node: ast.AST | None, depth: int = 0) -> tuple:
@@ -197,7 +199,21 @@ class _Extractor(ast.NodeVisitor):
     def scope(self) -> Scope:
         return self.scopes[self.sid]
 
+    def narrowed(self, ir: tuple) -> tuple:
+        """Wrap an attribute chain read under ``isinstance(subject, C)`` so that resolution keeps only C."""
+        for subject, cls in reversed(self.narrow):
+            x = ir
+            while x[0] == "a":
+                if x == subject:
+                    return ("narrow", subject, cls, ir)
+                x = x[1]
+            if x == subject:
+                return ("narrow", subject, cls, ir)
+        return ir
+
     def bind(self, name: str, value: tuple) -> None:
+        if self.narrow:
+            value = self.narrowed(value)
         target = "" if name in self.globals.get(self.sid, ()) else self.sid
         if target != self.sid:
             value = ("at", self.sid, value)  # a global assigned in a function: resolve it there
@@ -265,11 +281,11 @@ class _Extractor(ast.NodeVisitor):
                     outer.properties.append(node.name)
         else:
             outer.bind.setdefault(node.name, []).append(("def", sid))
-        saved_sid, saved_ctx = self.sid, self.ctx
-        self.sid, self.ctx = sid, []
+        saved_sid, saved_ctx, saved_narrow = self.sid, self.ctx, self.narrow
+        self.sid, self.ctx, self.narrow = sid, [], []
         for stmt in node.body:
             self.visit(stmt)
-        self.sid, self.ctx = saved_sid, saved_ctx
+        self.sid, self.ctx, self.narrow = saved_sid, saved_ctx, saved_narrow
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
@@ -466,12 +482,23 @@ class _Extractor(ast.NodeVisitor):
             # an early exit (`if not settings.LLM_ENABLED: return`): what follows runs only when allowed
             self.scope.guards.append((node.lineno, switch))
         self.ctx.append(("if", node.lineno, 0, refs, switch))
+        narrowing = _isinstance_test(node.test)
+        if narrowing:
+            self.narrow.append((self.ir(narrowing[0]), self.ir(narrowing[1])))
         for stmt in node.body:
             self.visit(stmt)
+        if narrowing:
+            self.narrow.pop()
         self.ctx[-1] = ("if", node.lineno, 1, refs, switch)
         for stmt in node.orelse:
             self.visit(stmt)
         self.ctx.pop()
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        self.generic_visit(node)
+        narrowing = _isinstance_test(node.test)
+        if narrowing and self.scope.kind == "function":
+            self.narrow.append((self.ir(narrowing[0]), self.ir(narrowing[1])))  # holds to the end of the function
 
     def visit_Raise(self, node: ast.Raise) -> None:
         if node.exc is not None:
@@ -492,6 +519,8 @@ class _Extractor(ast.NodeVisitor):
     # ----- calls --------------------------------------------------------------------------
     def _bound_to_interesting(self, name: str) -> bool:
         def hit(ir: tuple) -> bool:
+            if ir[0] in ("narrow", "at"):
+                return hit(ir[-1])
             if ir[0] == "a":
                 return ir[2] in self.interesting
             if ir[0] == "alt":
@@ -515,7 +544,7 @@ class _Extractor(ast.NodeVisitor):
         if name in self.interesting:
             c = self.call_ir(node, 0)
             self.calls.append(
-                CallSite(c[1], c[2], c[3], node.lineno, node.col_offset + 1,
+                CallSite(self.narrowed(c[1]) if self.narrow else c[1], c[2], c[3], node.lineno, node.col_offset + 1,
                          getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
             )
         elif name in self.forwarders and len(node.args) > self.forwarders[name]:
@@ -635,6 +664,21 @@ def _flow(ctx: list, scope: Scope, line: int) -> tuple:
     if not switch:
         switch = next((sw for gl, sw in scope.guards if gl < line), "")
     return handled, switch
+
+
+def _isinstance_test(test: ast.AST):
+    """(subject, class) of ``isinstance(subject, Class)`` (also inside ``and``), else None."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for v in test.values:
+            got = _isinstance_test(v)
+            if got:
+                return got
+        return None
+    if (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0], (ast.Name, ast.Attribute))
+            and isinstance(test.args[1], (ast.Name, ast.Attribute))):
+        return test.args[0], test.args[1]
+    return None
 
 
 def _root_call_line(node: ast.AST) -> int:

@@ -397,6 +397,18 @@ class Project:
             parts = self._flat(self.resolve(path, sid, x, depth + 1) for x in ir[1])
             models = [v for v in parts if isinstance(v, ClientV)]
             return models or [Opaque("pipeline")]
+        if tag == "narrow":  # under isinstance(subject, C): keep the clients of class C
+            vals = self.resolve(path, sid, ir[3], depth + 1)
+            allowed = {v.q for v in self.resolve(path, sid, ir[2], depth + 1) if isinstance(v, Ext)}
+            if not allowed:
+                return vals
+
+            def keep(v) -> bool:
+                c = v.base if isinstance(v, PathV) else v
+                return not isinstance(c, ClientV) or c.cls in allowed
+
+            kept = [v for v in vals if keep(v)]
+            return kept or vals
         if tag == "argval":
             return self.resolve(ir[1], ir[2], ir[3], depth + 1)
         if tag == "at":
@@ -877,7 +889,7 @@ def _subst(ir, names: dict):
         return ir
     if ir[0] == "n" and len(ir) == 2 and isinstance(ir[1], str):
         return names.get(ir[1], ir)
-    if ir[0] in ("k", "s", "imp", "def", "class", "param", "argval", "at"):
+    if ir[0] in ("k", "s", "imp", "def", "class", "param", "argval", "at", "narrow"):
         return ir
     if ir[0] == "f":
         return ("f", tuple(_subst(x, names) if isinstance(x, tuple) else x for x in ir[1]))
