@@ -84,6 +84,8 @@ class Scope:
     methods: dict = field(default_factory=dict)  # name -> scope id
     properties: list = field(default_factory=list)
     retry_loop: bool = False  # the function has a loop whose try/except goes round again
+    generator: bool = False  # has yield: calling it does not run its body
+    enforces_timeout: bool = False  # calls asyncio.wait_for / a *timeout* helper (a deadline around work)
     raises: list = field(default_factory=list)  # IR of the exceptions a ``raise`` statement names
     guards: list = field(default_factory=list)  # (line, switch text) of early exits on a switch
     validated: list = field(default_factory=list)  # names passed to a validator (model_validate, jsonschema)
@@ -511,7 +513,12 @@ class _Extractor(ast.NodeVisitor):
             self.visit(node.value)
             self.scope.returns.append(self.ir(node.value))
 
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
+        self.scope.generator = True
+        self.visit(node.value)
+
     def visit_Yield(self, node: ast.Yield) -> None:
+        self.scope.generator = True
         if node.value is not None:
             self.visit(node.value)
             self.scope.returns.append(self.ir(node.value))
@@ -539,6 +546,17 @@ class _Extractor(ast.NodeVisitor):
             name = f.attr
         elif isinstance(f, ast.Name):
             name = f.id
+        if name and (name in _DEADLINES or "timeout" in name.lower()) and name not in ("Timeout", "ClientTimeout"):
+            self.scope.enforces_timeout = True
+            if name in _DEADLINES and node.args:  # asyncio.wait_for(client.chat.completions.create(...), 30)
+                self.ctx.append(("deadline", node.lineno))
+                self.visit(node.args[0])
+                self.ctx.pop()
+                for a in node.args[1:]:
+                    self.visit(a)
+                for k in node.keywords:
+                    self.visit(k.value)
+                return
         if name not in self.interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
             name = next(iter(self.interesting))
         if name in self.interesting:
@@ -611,6 +629,8 @@ _VALIDATORS = frozenset({"model_validate", "model_validate_json", "parse_obj", "
                          "validate_python", "validate_json", "iter_errors", "is_valid"})
 
 
+# calls that put a deadline on the work they wrap
+_DEADLINES = frozenset({"wait_for", "fail_after", "move_on_after", "timeout", "timeout_at"})
 _PARSE_ERRORS = frozenset({"JSONDecodeError", "ValueError", "Exception", "BaseException", "SyntaxError",
                            "ValidationError"})
 

@@ -568,8 +568,11 @@ class Project:
             if v.q == "dict":
                 items = [(None, a, path, sid) for a in ir[2][:1]] + [(k, x, path, sid) for k, x in ir[3]]
                 return [DictV(tuple(items))]
-            if v.q in ("importlib.import_module", "__import__") and ir[2] and ir[2][0][0] == "k":
-                return self.resolve_qname(str(ir[2][0][1]), depth + 1)
+            if v.q in ("importlib.import_module", "__import__") and ir[2]:
+                names = [x.text for x in self.resolve(path, sid, ir[2][0], depth + 1) if isinstance(x, StrV)]
+                if names and "{}" not in names[0]:  # import_module(name) inside a helper: the caller's name
+                    return self.resolve_qname(names[0], depth + 1)
+                return [Unknown("dynamic import")]
             if v.q in ("typing.cast", "typing_extensions.cast") and len(ir[2]) == 2:
                 return self.resolve(path, sid, ir[2][1], depth + 1)
             if v.q == "getattr" and len(ir[2]) >= 2:
@@ -1155,6 +1158,9 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
                 if hit:
                     out.append(f"@{name.rsplit('.', 1)[-1]} on {sc.name}() at {path}:{sc.line}")
                     return out
+        parent = f.scopes.get(sc.parent or "")
+        if sc.generator and parent is not None and parent.kind == "function":
+            break  # a nested generator runs when it is iterated, after the outer function (and its retry) returned
         if callers:
             for cpath, csid, _func, _args, _kw, _flow in project.call_sites(path, sid, 0):
                 cf = project.facts(cpath)

@@ -42,6 +42,9 @@ def effective(call: ResolvedCall, project) -> list[tuple[str, Setting | None, ob
     """(state, setting, client) for every way the call can go.
 
     state: set | none (explicitly unbounded) | conditional (only when configured) | missing | unknown."""
+    deadline = _deadline_around(call, project)
+    if deadline:
+        return [("set", Setting("set", call.path, call.line, deadline), None)]
     got = project.option(call.call_kwargs, call.spec.call_options.get("timeout", ()))
     if got is not None:
         ir, p, s = got
@@ -114,3 +117,35 @@ def _short(url: str | None) -> str:
         return "?"
     u = url.split("://", 1)[-1]
     return u if len(u) <= 60 else u[:57] + "..."
+
+
+def _deadline_around(call: ResolvedCall, project) -> str:
+    """A deadline the app puts around the request: ``asyncio.wait_for(...)``, ``async with
+    asyncio.timeout(...)``, or a project decorator on the function that runs it under a timeout."""
+    from auditor import flow
+    from auditor.link import FuncV
+
+    for c in call.ctx:
+        if c[0] == "deadline":
+            return "asyncio.wait_for"
+        if c[0] == "with" and any(t.rsplit(".", 1)[-1] in ("timeout", "fail_after", "move_on_after", "timeout_at")
+                                  for t in c[2]):
+            return "a timeout context"
+    for _sid, sc in flow.enclosing_functions(project, call):
+        for d in sc.decorators:
+            target = d[1] if d[0] == "c" else d
+            for v in project.resolve(call.path, sc.parent or "", target):
+                if isinstance(v, FuncV) and _runs_under_deadline(project, v.path, v.sid):
+                    return f"decorator on {sc.name}()"
+    return ""
+
+
+def _runs_under_deadline(project, path: str, sid: str) -> bool:
+    f = project.facts(path)
+    if f is None:
+        return False
+    # a decorator made by a factory (create_retry_decorator() returning an inner function): the whole
+    # factory counts; a plain decorator function: itself and what it nests
+    outer = sid.rsplit(".", 1)[0] if "." in sid else sid
+    base = outer if f.scopes.get(outer) is not None and f.scopes[outer].kind == "function" else sid
+    return any(sc.enforces_timeout for s2, sc in f.scopes.items() if s2 == base or s2.startswith(base + "."))
