@@ -144,8 +144,11 @@ def rules_cmd(fmt: Format = typer.Option(Format.console, "--format", "--output-f
     if fmt == Format.json:
         typer.echo(json.dumps([c.__dict__ for c in checks], indent=2))
         return
+    wn = max(len(c.name) for c in checks)
+    wc = max(len(c.category) for c in checks)
     for c in checks:
-        typer.echo(f"{c.id}  {c.name:28s} {c.category:16s} {c.severity:8s} {'fixable' if c.fixable else '-':8s} {c.title}")
+        typer.echo(f"{c.id}  {c.name:{wn}s}  {c.category:{wc}s}  {c.severity:7s}  "
+                   f"{'fixable' if c.fixable else '-':7s}  {c.title}")
 
 
 @app.command()

@@ -14,7 +14,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# One model call that yields LLM101, LLM103 and LLM104 on line 4, column 12.
+# One model call that yields LLM101, LLM103, LLM104 (its arguments) and LLM105, LLM106, LLM107 (nothing
+# around it: no fallback, no switch, no breaker) on line 4, column 12.
 FLAGGED = """\
 from openai import OpenAI
 client = OpenAI()
@@ -23,17 +24,26 @@ def ask(q):
 """
 FLAGGED_LINE = 4
 FLAGGED_COLUMN = 12
-FLAGGED_RULES = {"LLM101", "LLM103", "LLM104"}
+FLAGGED_RULES = {"LLM101", "LLM103", "LLM104", "LLM105", "LLM106", "LLM107"}
 
 # The same call, production-ready: no findings.
 CLEAN = """\
 import os
-from openai import OpenAI
+import pybreaker
+from openai import APIError, OpenAI
 MODEL = os.environ["MODEL"]
 client = OpenAI(timeout=30)
+breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=60)
+@breaker
 def ask(q):
-    return client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": q}], max_tokens=100)
+    if os.environ.get("LLM_FEATURE_ENABLED") != "1":
+        return ""
+    try:
+        return client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": q}], max_tokens=100)
+    except APIError:
+        return ""
 """
+CLEAN_LINE = 12
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from conftest import (
     CLEAN,
+    CLEAN_LINE,
     FLAGGED,
     FLAGGED_COLUMN,
     FLAGGED_LINE,
@@ -63,7 +64,8 @@ def test_json_is_exactly_one_object_with_the_documented_keys(flagged):
         (r, "pkg/llm.py", FLAGGED_LINE, FLAGGED_COLUMN) for r in FLAGGED_RULES
     }
     cats = {f["rule_id"]: f["category"] for f in report["findings"]}
-    assert cats == {"LLM101": "timeout", "LLM103": "max-tokens", "LLM104": "model-pinning"}
+    assert cats == {"LLM101": "timeout", "LLM103": "max-tokens", "LLM104": "model-pinning",
+                    "LLM105": "fallback", "LLM106": "kill-switch", "LLM107": "circuit-breaker"}
 
     assert len(report["errors"]) == 1
     err = report["errors"][0]
@@ -89,7 +91,7 @@ def test_clean_code_lists_the_call_with_no_findings(project):
     assert res.returncode == 0
     assert report["findings"] == []
     assert report["errors"] == []
-    assert [(c["path"], c["line"], c["model"]) for c in report["calls"]] == [("app.py", 6, None)]
+    assert [(c["path"], c["line"], c["model"]) for c in report["calls"]] == [("app.py", CLEAN_LINE, None)]
 
 
 def test_output_format_alias_gives_the_same_report(flagged):
@@ -161,7 +163,10 @@ def test_unknown_select_rule_is_named(flagged):
 def test_fail_on_error_makes_a_warning_only_scan_pass(flagged):
     res = run_cli("scan", "--fail-on", "error", "--format", "json", cwd=flagged)
     assert res.returncode == 0
-    assert {f["severity"] for f in res.json()["findings"]} == {"warning"}
+    # warnings and notes, no error
+    assert {f["rule_id"]: f["severity"] for f in res.json()["findings"]} == {
+        "LLM101": "warning", "LLM103": "warning", "LLM104": "warning", "LLM105": "warning",
+        "LLM106": "note", "LLM107": "note"}
 
 
 def test_fail_on_error_still_fails_on_an_error(flagged):
@@ -172,7 +177,9 @@ def test_fail_on_error_still_fails_on_an_error(flagged):
 
 
 def test_fail_on_warning_ignores_notes(project):
-    write(project, "pyproject.toml", '[tool.llm-audit]\nseverity = { LLM101 = "note", LLM103 = "note", LLM104 = "note" }\n')
+    # LLM106 and LLM107 are notes already; turn the warnings into notes too
+    write(project, "pyproject.toml",
+          '[tool.llm-audit]\nseverity = { LLM101 = "note", LLM103 = "note", LLM104 = "note", LLM105 = "note" }\n')
     write(project, "app.py", FLAGGED)
     assert run_cli("scan", cwd=project).returncode == 1  # default --fail-on note
     assert run_cli("scan", "--fail-on", "warning", cwd=project).returncode == 0
@@ -203,11 +210,11 @@ def test_select_by_prefix_and_by_name(flagged):
 
 def test_ignore_by_category_drops_the_rule(flagged):
     _, report = scan_json("--ignore", "timeout", cwd=flagged)
-    assert {f["rule_id"] for f in report["findings"]} == {"LLM103", "LLM104"}
+    assert {f["rule_id"] for f in report["findings"]} == {"LLM103", "LLM104", "LLM105", "LLM106", "LLM107"}
 
 
 def test_ignoring_every_finding_exits_0(flagged):
-    res = run_cli("scan", "--ignore", "LLM101,LLM103,LLM104", cwd=flagged)
+    res = run_cli("scan", "--ignore", "LLM101,LLM103,LLM104,LLM105,LLM106,LLM107", cwd=flagged)
     assert res.returncode == 0, res.output
 
 
@@ -224,7 +231,8 @@ def test_statistics_prints_counts_per_rule(project):
         m = re.match(r"\s*(\d+)\s+(LLM\d{3})\b", line)
         if m:
             counts[m.group(2)] = int(m.group(1))
-    assert counts == {"LLM101": 2, "LLM103": 2, "LLM104": 1}
+    assert counts == {"LLM101": 2, "LLM103": 2, "LLM104": 1, "LLM105": 2, "LLM106": 2, "LLM107": 2}
+    assert re.search(r"2\s+LLM101\s+\[timeout\]", res.stdout), "each count names its category"
     assert "no output-token cap" not in res.stdout  # counts instead of the findings
 
 
@@ -246,7 +254,7 @@ def test_console_groups_findings_by_file_with_a_summary(project):
             assert re.search(rf"{FLAGGED_LINE}:{FLAGGED_COLUMN}\s+{rule}\b", block), block
     summary = [line for line in lines if line.startswith("Found ")]
     assert len(summary) == 1
-    assert "6 findings" in summary[0]
+    assert "12 findings" in summary[0]
     assert "3 files" in summary[0]
     assert "2 model calls" not in summary[0] and "3 model calls" in summary[0]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FLAGGED, FLAGGED_LINE, findings_of, run_cli, scan_json, write
+from conftest import FLAGGED, FLAGGED_LINE, FLAGGED_RULES, findings_of, run_cli, scan_json, write
 
 
 def rules_of(report: dict) -> set:
@@ -42,13 +42,13 @@ def test_pyproject_without_the_table_is_skipped_for_one_further_up(project):
     write(project, "sub/pyproject.toml", '[project]\nname = "sub"\n')
     write(project, "sub/llm.py", FLAGGED)
     _, report = scan_json("sub", cwd=project)
-    assert rules_of(report) == {"LLM101", "LLM103"}
+    assert rules_of(report) == FLAGGED_RULES - {"LLM104"}
 
 
 def test_no_config_means_every_rule(project):
     write(project, "llm.py", FLAGGED)
     _, report = scan_json(cwd=project)
-    assert rules_of(report) == {"LLM101", "LLM103", "LLM104"}
+    assert rules_of(report) == FLAGGED_RULES
 
 
 def test_llm_audit_toml_works_and_wins_over_pyproject(project):
@@ -65,7 +65,7 @@ def test_isolated_ignores_the_configuration(project):
     write(project, "pyproject.toml", '[tool.llm-audit]\nselect = ["LLM103"]\n')
     write(project, "llm.py", FLAGGED)
     _, report = scan_json("--isolated", cwd=project)
-    assert rules_of(report) == {"LLM101", "LLM103", "LLM104"}
+    assert rules_of(report) == FLAGGED_RULES
 
 
 def test_isolated_ignores_even_a_broken_configuration(project):
@@ -73,7 +73,7 @@ def test_isolated_ignores_even_a_broken_configuration(project):
     write(project, "llm.py", FLAGGED)
     res, report = scan_json("--isolated", cwd=project)
     assert res.returncode == 1
-    assert rules_of(report) == {"LLM101", "LLM103", "LLM104"}
+    assert rules_of(report) == FLAGGED_RULES
 
 
 def test_config_option_names_the_file(project, tmp_path):
@@ -84,7 +84,7 @@ def test_config_option_names_the_file(project, tmp_path):
     assert rules_of(report) == {"LLM104"}
     other = write(tmp_path, "conf/pyproject.toml", '[tool.llm-audit]\nignore = ["LLM101"]\n')
     _, report = scan_json("--config", str(other), cwd=project)
-    assert rules_of(report) == {"LLM103", "LLM104"}
+    assert rules_of(report) == FLAGGED_RULES - {"LLM101"}
 
 
 def test_config_option_with_a_missing_file_exits_2(project, tmp_path):
@@ -100,14 +100,14 @@ def test_ignore_setting(project):
     write(project, "pyproject.toml", '[tool.llm-audit]\nignore = ["LLM104", "max-tokens"]\n')
     write(project, "llm.py", FLAGGED)
     _, report = scan_json(cwd=project)
-    assert rules_of(report) == {"LLM101"}
+    assert rules_of(report) == FLAGGED_RULES - {"LLM103", "LLM104"}
 
 
 def test_cli_ignore_adds_to_the_configured_ignore(project):
     write(project, "pyproject.toml", '[tool.llm-audit]\nignore = ["LLM104"]\n')
     write(project, "llm.py", FLAGGED)
     _, report = scan_json("--ignore", "LLM103", cwd=project)
-    assert rules_of(report) == {"LLM101"}
+    assert rules_of(report) == FLAGGED_RULES - {"LLM103", "LLM104"}
 
 
 def test_exclude_setting(project):
@@ -136,9 +136,8 @@ def test_per_file_ignores(project):
     write(project, "app/llm.py", FLAGGED)
     write(project, "tests/test_llm.py", FLAGGED)
     _, report = scan_json(cwd=project)
-    assert findings_of(report) == {
-        ("LLM101", "app/llm.py", FLAGGED_LINE), ("LLM103", "app/llm.py", FLAGGED_LINE),
-        ("LLM104", "app/llm.py", FLAGGED_LINE), ("LLM103", "tests/test_llm.py", FLAGGED_LINE),
+    assert findings_of(report) == {(rule, "app/llm.py", FLAGGED_LINE) for rule in FLAGGED_RULES} | {
+        (rule, "tests/test_llm.py", FLAGGED_LINE) for rule in ("LLM103", "LLM105", "LLM106", "LLM107")
     }
 
 
@@ -161,7 +160,8 @@ def test_severity_overrides_by_rule_and_category(project):
     write(project, "llm.py", FLAGGED)
     _, report = scan_json(cwd=project)
     assert {f["rule_id"]: f["severity"] for f in report["findings"]} == {
-        "LLM101": "error", "LLM103": "note", "LLM104": "warning"}
+        "LLM101": "error", "LLM103": "note", "LLM104": "warning", "LLM105": "warning", "LLM106": "note",
+        "LLM107": "note"}
 
 
 def test_fail_on_setting_and_cli_override(project):

@@ -40,7 +40,7 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
     if statistics:
         counts = Counter((f.rule_id, f.category) for f in report.findings)
         for (rid, cat), n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
-            con.print(f"{n:6d}  {rid}  [{cat}]")
+            con.print(f"{n:6d}  {rid}  {escape(f'[{cat}]')}")
     else:
         current = None
         cache: dict = {}
