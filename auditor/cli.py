@@ -22,6 +22,16 @@ app = typer.Typer(
 class Format(str, Enum):
     console = "console"
     json = "json"
+    json_lines = "json-lines"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
+    junit = "junit"
+
+
+class RulesFormat(str, Enum):
+    console = "console"
+    json = "json"
 
 
 class Severity(str, Enum):
@@ -109,14 +119,13 @@ def scan(
 
     from auditor.reporters import render
 
-    if fmt == Format.json:
-        text = render("json", report)
+    if fmt != Format.console:
+        text = render(fmt.value, report)
     else:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render("console", report, color=color, statistics=statistics, show_errors=output is not None)
-        if fmt == Format.console:
-            for e in report.errors:
-                typer.echo(f"llm-audit: {e.path}: {e.message}", err=True)
+        for e in report.errors:
+            typer.echo(f"llm-audit: {e.path}: {e.message}", err=True)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -134,14 +143,14 @@ def scan(
 
 
 @app.command("rules")
-def rules_cmd(fmt: Format = typer.Option(Format.console, "--format", "--output-format", "-f")) -> None:
+def rules_cmd(fmt: RulesFormat = typer.Option(RulesFormat.console, "--format", "--output-format", "-f")) -> None:
     """List every check: id, category, severity, whether it can be fixed."""
     import json
 
     from auditor.catalog import catalog
 
     checks = sorted(catalog().checks.values(), key=lambda c: c.id)
-    if fmt == Format.json:
+    if fmt == RulesFormat.json:
         typer.echo(json.dumps([c.__dict__ for c in checks], indent=2))
         return
     wn = max(len(c.name) for c in checks)

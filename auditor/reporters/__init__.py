@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-FORMATS = ("console", "json")
+import importlib
+
+_MODULES = {
+    "console": "console",
+    "json": "json_format",
+    "json-lines": "json_lines",
+    "sarif": "sarif",
+    "github": "github",
+    "markdown": "markdown",
+    "junit": "junit",
+}
+FORMATS = tuple(_MODULES)
 
 
 def render(fmt: str, report, **opts) -> str:
-    if fmt == "json":
-        from auditor.reporters.json_format import render as r
-    else:
-        from auditor.reporters.console import render as r
-    return r(report, **opts)
+    module = importlib.import_module(f"auditor.reporters.{_MODULES.get(fmt, 'console')}")
+    return module.render(report, **opts)
