@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor import facts as facts_mod
+from auditor import secrets_scan
 from auditor.catalog import catalog
 from auditor.checks import load_checks
 from auditor.checks import secret as secret_check
 from auditor.checks import suppression as supp
 from auditor.config import Config
-from auditor.discover import discover
+from auditor.discover import PY_SUFFIXES, discover
 from auditor.link import Project, resolve_calls
 from auditor.report import CallRecord, FileError, Finding, Location, Report
 
@@ -106,14 +107,20 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     cat = catalog()
     checks = load_checks(cat)
     report = Report(root=str(cwd))
-    files, disc_errors = discover(paths, cwd, config.exclude, config.root)
+    secret_rules = _secret_rules(checks, config)
+    want = (lambda p: p.suffix in PY_SUFFIXES or secrets_scan.is_secret_file(p)) if secret_rules else None
+    files, disc_errors = discover(paths, cwd, config.exclude, config.root, **({"want": want} if want else {}))
     for shown, msg in disc_errors:
         report.errors.append(FileError(shown, msg))
         if msg == "no such file or directory":
             report.missing_paths.append(shown)
     sources: dict[str, Source] = {}
     candidates: list[str] = []
+    raw: list[Finding] = []
     for abspath, shown in files:
+        if secret_rules and secrets_scan.is_secret_file(abspath):
+            raw += _scan_secret_file(abspath, shown, secret_rules, cat)  # read, scanned and let go here
+            continue
         src = read_source(abspath, shown)
         sources[shown] = src
         if src.error:
@@ -151,7 +158,6 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
             report.files_parsed += 1
         project._facts[path] = f
 
-    raw: list[Finding] = []
     call_checks = [c for c in checks.values() if c.scope == "call"]
     file_call_checks = [c for c in checks.values() if c.scope == "file-calls"]
     for path in candidates:
@@ -175,13 +181,15 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
         for chk in file_call_checks:
             for line, col, message in chk.module.check_file(path, calls, project):
                 raw.append(_finding(chk.meta, path, line, col, message, None, [], line))
-    secret = next((c for c in checks.values() if c.module is secret_check), None)
-    if secret is not None:
-        for shown, src in sources.items():
-            if src.text is None:
-                continue
+    for shown, src in sources.items():
+        if src.text is None:
+            continue
+        if "LLM201" in secret_rules:
             for line, col, message, fix in secret_check.scan_text(src.text, shown, cat):
-                raw.append(_finding(secret.meta, shown, line, col, message, fix, [], line))
+                raw.append(_finding(secret_rules["LLM201"], shown, line, col, message, fix, [], line))
+        if "LLM203" in secret_rules:
+            for line, col, message in secrets_scan.scan_logged(src.text, shown):
+                raw.append(_finding(secret_rules["LLM203"], shown, line, col, message, None, [], line))
     for path, err in parse_errors.items():
         report.errors.append(FileError(path, err))
 
@@ -190,6 +198,34 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     report.errors.sort(key=lambda e: e.path)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _secret_rules(checks: dict, config: Config) -> dict:
+    """The secret rules (LLM201-203) this scan runs: id -> meta. With none, only Python files are looked at."""
+    out = {}
+    for rid in secrets_scan.SECRET_RULES:
+        chk = checks.get(rid)
+        if chk is not None and config.rule_enabled(rid, chk.meta.name, chk.meta.category):
+            out[rid] = chk.meta
+    return out
+
+
+def _scan_secret_file(abspath: Path, shown: str, rules: dict, cat) -> list[Finding]:
+    """LLM201/LLM202 for one non-Python file (notebook, .env, YAML, JSON, TOML, INI, Dockerfile). Its text
+    is dropped on return; a file that cannot be read (binary, too large) is skipped without an error."""
+    src = read_source(abspath, shown)
+    if src.text is None:
+        return []
+    out = []
+    kind = secrets_scan.file_kind(abspath.name) or "text"
+    if "LLM201" in rules:
+        for line, col, message, fix in secret_check.scan_text(src.text, shown, cat, kind):
+            out.append(_finding(rules["LLM201"], shown, line, col, message, fix, [], line))
+    if "LLM202" in rules:
+        hit = secrets_scan.env_file_finding(abspath, src.text)
+        if hit:
+            out.append(_finding(rules["LLM202"], shown, hit[0], hit[1], hit[2], None, [], hit[0]))
+    return out
 
 
 def _finding(meta, path, line, col, message, fix, related, end_line) -> Finding:

@@ -1,12 +1,24 @@
-"""LLM201 hardcoded-secret: a model-provider API key written into the source.
+"""LLM201 hardcoded-secret: a model-provider API key written into the repository.
 
 ## What it finds
-A string that has the exact shape of a provider credential: OpenAI (`sk-proj-...`, legacy
-`sk-...T3BlbkFJ...`), Anthropic (`sk-ant-api03-...`), Google (`AIza...`), Groq (`gsk_...`),
-Hugging Face (`hf_...`), xAI, OpenRouter, Perplexity, Replicate, Mistral, Together, NVIDIA, AWS
-access key ids. Placeholders are not reported: `"sk-..."`, `"your-api-key"`, values with
-`xxxx`/`example`/`dummy`/`replace`, and values whose random part has too little entropy to be real.
-The key is never printed: only its first characters and its length.
+A value that has the exact shape of a provider credential: OpenAI (`sk-proj-...`, `sk-svcacct-...`,
+`sk-admin-...`, legacy `sk-...T3BlbkFJ...`), Anthropic (`sk-ant-api03-...`, admin, OAuth), Google
+(`AIza...`), Groq (`gsk_...`), Hugging Face (`hf_...`), xAI, OpenRouter, Perplexity, Replicate,
+Mistral, Together, NVIDIA, AWS access key ids. Formats with no prefix (Azure OpenAI keys in a file
+that names an Azure endpoint, legacy Mistral/Together, Cohere, DeepSeek, AWS secret keys) count when
+assigned to a name that says whose key it is; any other random-looking value assigned to a
+key/token/secret/password-like name counts too.
+
+Where: Python source (any string, including `os.getenv("X", "...")` defaults and
+`os.environ["X"] = "..."`), notebooks (cell sources and outputs, reported at the line of the
+`.ipynb` file), `.env*`, YAML, JSON, TOML, INI/CFG, Dockerfiles and compose files.
+
+Not reported: placeholders (`"sk-..."`, `"your-api-key"`, `xxxx`/`example`/`dummy`/`replace`,
+`${VAR}`, values whose random part has too little entropy), words joined by dashes, environment
+variable names, analytics ingestion keys published by design (PostHog `phc_`, Mixpanel tokens),
+name-based values in templates (`.env.example`, `*.sample.*`), and any line carrying
+`# pragma: allowlist secret` (as detect-secrets reads it), `gitleaks:allow` or
+`# llm-audit: ignore[LLM201]`. The key is never printed: at most its first characters and its length.
 
 ## Why it matters
 A model key in a repository is found by scrapers within minutes of a push and spent within hours;
@@ -31,31 +43,14 @@ from __future__ import annotations
 
 from auditor.catalog import Catalog
 from auditor.report import Location
+from auditor.secrets_scan import mask, scan_keys
 
 SCOPE = "file"
 
-
-def mask(value: str, prefix: str) -> str:
-    shown = value[: min(len(prefix), 8)]
-    return f"{shown}... ({len(value)} chars)"
+__all__ = ["mask", "scan_text"]
 
 
-def scan_text(text: str, path: str, cat: Catalog):
+def scan_text(text: str, path: str, cat: Catalog, kind: str = "python"):
     """Yield (line, column, message, fix location) for every real-looking key in ``text``."""
-    if not cat.may_hold_secret(text):
-        return
-    for m in cat.secret_any.finditer(text):
-        value = m.group(0)
-        start, end = m.start(), m.end()
-        # a key is a whole token: not the middle of a longer identifier-like run
-        if (start > 0 and (text[start - 1].isalnum())) or (end < len(text) and text[end].isalnum()):
-            continue
-        pat = next((p for p in cat.secret_patterns if p.regex.fullmatch(value)), None)
-        if pat is None:
-            continue
-        if cat.is_placeholder(value, len(pat.prefix)):
-            continue
-        line = text.count("\n", 0, start) + 1
-        col = start - (text.rfind("\n", 0, start) + 1) + 1
-        yield (line, col, f"hard-coded {pat.provider} credential ({pat.id}) {mask(value, pat.prefix)}: "
-               "load it from the environment or a secrets manager, and rotate it", Location(path, line, col))
+    for line, col, message in scan_keys(text, path, cat, kind):
+        yield line, col, message, Location(path, line, col)
