@@ -64,24 +64,11 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-@app.command()
-def scan(
-    paths: List[str] = typer.Argument(None, help="Files or folders to audit (default: the current folder)."),
-    fmt: Format = typer.Option(Format.console, "--format", "--output-format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
-    statistics: bool = typer.Option(False, "--statistics", help="Show the number of findings per rule."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules/prefixes/categories."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules/prefixes/categories."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest severity that fails the run."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file to use."),
-    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
-) -> None:
-    """Audit model calls in PATHS and report what is not production-ready."""
+def _run(paths, select, ignore, fail_on, config_file, isolated):
+    """Load the configuration and scan: (config, report). Usage and configuration errors exit 2."""
     from auditor.catalog import CatalogError
     from auditor.config import ConfigError, find_config, load_config
 
-    paths = paths or ["."]
     cwd = Path.cwd()
     try:
         cfg_path = None if isolated else (config_file or find_config(cwd / paths[0]))
@@ -105,17 +92,36 @@ def scan(
             config.fail_on = fail_on.value
         from auditor.engine import scan as run_scan
 
-        report = run_scan(paths, config, cwd)
+        return config, run_scan(paths, config, cwd)
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
-        return
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report it)")
-        return
+    raise AssertionError("unreachable")
+
+
+@app.command()
+def scan(
+    paths: List[str] = typer.Argument(None, help="Files or folders to audit (default: the current folder)."),
+    fmt: Format = typer.Option(Format.console, "--format", "--output-format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show the number of findings per rule."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules/prefixes/categories."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules/prefixes/categories."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest severity that fails the run."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file to use."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+    fail_under: Optional[float] = typer.Option(None, "--fail-under", min=0, max=100,
+                                               help="Exit 1 when the production-readiness score is below this."),
+) -> None:
+    """Audit model calls in PATHS and report what is not production-ready."""
+    paths = paths or ["."]
+    config, report = _run(paths, select, ignore, fail_on, config_file, isolated)
 
     from auditor.reporters import render
 
@@ -137,9 +143,43 @@ def scan(
     if report.missing_paths:  # a mistyped path must not pass CI quietly
         typer.echo(f"llm-audit: error: no such file or directory: {', '.join(report.missing_paths)}", err=True)
         raise typer.Exit(2)
+    score = report.score.overall if report.score is not None else None
+    if fail_under is not None and score is not None and score < fail_under:
+        typer.echo(f"llm-audit: production-readiness score {score:g} is below --fail-under {fail_under:g}", err=True)
+        raise typer.Exit(1)
     if not exit_zero and report.failing(config.fail_on):
         raise typer.Exit(1)
     raise typer.Exit(0)
+
+
+class InventoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def inventory(
+    paths: List[str] = typer.Argument(None, help="Files or folders to inventory (default: the current folder)."),
+    fmt: InventoryFormat = typer.Option(InventoryFormat.table, "--format", "--output-format", "-f"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to this file."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file to use."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+) -> None:
+    """List every model call: provider, API, model, location and its effective settings."""
+    from auditor import inventory as inv
+
+    paths = paths or ["."]
+    _config, report = _run(paths, None, None, None, config_file, isolated)
+    text = inv.render(report, fmt.value, report.project)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(2 if report.missing_paths else 0)
 
 
 @app.command("rules")

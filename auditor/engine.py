@@ -170,7 +170,10 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
             report.errors.append(FileError(path, f"internal error while analysing ({type(exc).__name__}: {exc}); "
                                                  "please report it"))
             continue
+        report.resolved += calls
+        text_lines = sources[path].text.splitlines() if calls else []
         for call in calls:
+            call.col = _char_col(text_lines, call.line, call.col)  # ast counts UTF-8 bytes, users count characters
             report.calls.append(CallRecord(call.path, call.line, call.col, call.provider, call.api, call.kind,
                                            call.model, call.resolved))
             for chk in call_checks:
@@ -180,6 +183,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
                                         call.end_line if not at else where.line))
         for chk in file_call_checks:
             for line, col, message in chk.module.check_file(path, calls, project):
+                col = _char_col(sources[path].text.splitlines(), line, col)
                 raw.append(_finding(chk.meta, path, line, col, message, None, [], line))
     for shown, src in sources.items():
         if src.text is None:
@@ -196,6 +200,8 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     _apply(report, raw, sources, checks, config, cwd)
     report.calls.sort(key=lambda c: (c.path, c.line, c.column))
     report.errors.sort(key=lambda e: e.path)
+    report.project = project
+    _score(report, paths, sources, checks, config, cwd)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -294,3 +300,34 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
                 report.findings.append(Finding(unused_meta.id, unused_meta.category, sev, path, s.line, s.column,
                                                "unused suppression: " + "; ".join(problems), end_line=s.line))
     report.findings.sort(key=Finding.sort_key)
+
+
+def project_root(paths: list[str], cwd: Path, config: Config) -> Path:
+    """Where the project's dependency and CI files live: the configuration file's folder, else the git
+    work tree around the first path, else the first folder scanned."""
+    if config.path is not None:
+        return config.path.parent
+    first = Path(paths[0]) if paths else Path(".")
+    first = first if first.is_absolute() else cwd / first
+    folder = first if first.is_dir() else first.parent
+    for d in [folder, *folder.parents]:
+        if (d / ".git").exists():
+            return d
+    return folder
+
+
+def _score(report: Report, paths: list[str], sources: dict, checks: dict, config: Config, cwd: Path) -> None:
+    from auditor import checklist, signals
+    from auditor.discover import display
+
+    root = project_root(paths, cwd, config)
+    found = signals.collect([root], sources, lambda p: display(Path(p), cwd))
+    enabled = {cid for cid, c in checks.items() if config.rule_enabled(cid, c.meta.name, c.meta.category)}
+    report.score = checklist.evaluate(report, found, report.resolved, enabled)
+
+
+def _char_col(lines: list, line: int, col: int) -> int:
+    """1-based character column from ast's 1-based UTF-8 byte column."""
+    if 0 < line <= len(lines):
+        return len(lines[line - 1].encode("utf-8")[: max(col - 1, 0)].decode("utf-8", "ignore")) + 1
+    return col

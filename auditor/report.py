@@ -61,6 +61,9 @@ class Report:
     calls: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     missing_paths: list = field(default_factory=list)  # paths given on the command line that do not exist
+    resolved: list = field(default_factory=list)  # the ResolvedCall objects behind `calls` (in memory only)
+    score: object = None  # checklist.Score
+    project: object = None  # the link.Project the calls were resolved in (in memory only)
     files_scanned: int = 0
     files_parsed: int = 0
     seconds: float = 0.0

@@ -42,7 +42,7 @@ def test_json_is_exactly_one_object_with_the_documented_keys(flagged):
     assert res.returncode == 1, res.output
     report = json.loads(res.stdout)  # raises if there is anything but one JSON document
     assert isinstance(report, dict)
-    assert set(report) == {"tool", "calls", "findings", "errors"}
+    assert set(report) == {"tool", "calls", "findings", "errors", "score"}
     assert report["tool"] == {"name": "llm-audit", "version": __version__}
 
     assert len(report["calls"]) == 1

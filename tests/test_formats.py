@@ -157,7 +157,7 @@ def test_sarif_columns_are_utf16_code_units(project, monkeypatch):
     write(project, "app.py", 'from openai import OpenAI\nclient = OpenAI()\nx = "é😀"; client.chat.completions.create(model="gpt-4o", messages=[])\n')
     report = scan_dir(project, monkeypatch)
     f = next(f for f in report.findings if f.rule_id == "LLM101")
-    assert f.column == len('x = "é😀"; '.encode()) + 1  # ast: UTF-8 bytes
+    assert f.column == len('x = "é😀"; ') + 1  # characters, as a user counts them (not ast's UTF-8 bytes)
     res = next(r for r in json.loads(render("sarif", report))["runs"][0]["results"] if r["ruleId"] == "LLM101")
     assert res["locations"][0]["physicalLocation"]["region"]["startColumn"] == len('x = "é😀"; '.encode("utf-16-le")) // 2 + 1
 

@@ -256,8 +256,6 @@ def test_generic_values_never_in_json(project):
     assert_not_leaked(res.stdout + res.stderr, GENERIC)
 
 
-@pytest.mark.xfail(strict=True, reason="the console code frame masks provider-format keys only; it needs to call "
-                                       "auditor.secrets_scan.redact (reporters are owned separately)")
 def test_generic_values_never_in_console_frames(project):
     write(project, ".env", f"SERVICE_TOKEN={GENERIC}\n")
     res = run_cli("scan", *SECRET_RULES, cwd=project)

@@ -24,11 +24,9 @@ def _lines(path: str, root: str) -> list[str]:
 def _mask_secrets(code: str) -> str:
     """A code frame never shows a key, whichever finding it illustrates (or whether LLM201 is on)."""
     from auditor.catalog import catalog
+    from auditor.secrets_scan import redact
 
-    cat = catalog()
-    if not cat.may_hold_secret(code):
-        return code
-    return cat.secret_any.sub(lambda m: m.group(0)[:4] + "*" * 8, code)
+    return redact(code, catalog())
 
 
 def render(report, color: bool = False, statistics: bool = False, width: int = 100, show_errors: bool = True) -> str:
@@ -74,4 +72,8 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
         summary = "All checks passed. " + summary
     con.print()
     con.print(f"[bold]{summary}[/] ({report.seconds:.2f}s)")
+    sc = report.score
+    if sc is not None and sc.overall is not None:
+        parts = ", ".join(f"{s.title.lower()} {s.score:g}" for s in sc.sections if s.score is not None)
+        con.print(f"Production readiness: [bold]{sc.overall:g}/100 ({sc.grade})[/]  {escape(parts)}")
     return buf.getvalue()

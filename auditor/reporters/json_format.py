@@ -32,4 +32,8 @@ def render(report, **_opts) -> str:
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
     }
+    if report.score is not None:
+        from auditor.checklist import score_dict
+
+        out["score"] = score_dict(report.score)
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

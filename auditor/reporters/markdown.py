@@ -44,6 +44,16 @@ def render(report, budget: int = BUDGET, **_opts) -> str:
     if not report.findings and not report.errors:
         head = "✅ All checks passed. " + head
     out += [head + ".", ""]
+    sc = getattr(report, "score", None)
+    if sc is not None and sc.overall is not None:
+        out += [f"**Production readiness: {sc.overall:g}/100 ({sc.grade})**", "",
+                "| Section | Score | Failing items |", "| --- | ---: | --- |"]
+        for sec in sc.sections:
+            if sec.score is None:
+                continue
+            failing = [i.title for i in sec.items if i.status in ("fail", "partial")]
+            out.append(f"| {cell(sec.title)} | {sec.score:g} | {cell('; '.join(failing)) or '-'} |")
+        out.append("")
 
     by_rule: dict[str, list] = {}
     for f in report.findings:

@@ -150,15 +150,12 @@ def _utf16(s: str) -> int:
 
 
 def _column(src: str | None, column: int, in_bytes: bool) -> int:
-    """A 1-based column as UTF-16 code units (SARIF's default). Call checks report ``ast`` columns
-    (UTF-8 bytes); secret and suppression checks report character columns."""
+    """A 1-based column as UTF-16 code units (SARIF's default) from the report's 1-based character
+    column (the engine converts ast's UTF-8 byte offsets to characters for every finding)."""
+    _ = in_bytes
     if src is None or src.isascii():
         return max(column, 1)
-    if in_bytes:
-        prefix = src.encode("utf-8")[: column - 1].decode("utf-8", errors="ignore")
-    else:
-        prefix = src[: column - 1]
-    return _utf16(prefix) + 1
+    return _utf16(src[: column - 1]) + 1
 
 
 def _artifact(path: str) -> dict:
