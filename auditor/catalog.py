@@ -184,6 +184,7 @@ class Catalog:
         self.endpoint_hosts = tuple(h.lower() for h in ep["hosts"])
         self.endpoint_paths = tuple(ep["paths"])
         self.endpoint_kinds = ep.get("kinds", {})
+        self.non_model_paths = tuple(x.lower() for x in ep.get("non_model_paths", ()))
         prefilter += list(ep["hosts"]) + list(ep["paths"])
         self.prefilter_words = tuple(dict.fromkeys(prefilter))
         self.families = [
@@ -231,8 +232,15 @@ class Catalog:
     def endpoint_kind(self, url: str) -> str | None:
         """The call kind if ``url`` names a model endpoint, else None."""
         low = url.lower()
-        if not (any(h in low for h in self.endpoint_hosts) or any(p.lower() in low for p in self.endpoint_paths)):
-            return None
+        on_path = any(p.lower() in low for p in self.endpoint_paths)
+        if not on_path:
+            if not any(h in low for h in self.endpoint_hosts):
+                return None
+            path = low.split("://", 1)[-1].partition("/")[2].split("?", 1)[0]
+            full = ("/" + path).rstrip("/")
+            if any(full.endswith(x[:-1]) if x.endswith("$") else (full.endswith(x) or f"{x}/" in full + "/")
+                   for x in self.non_model_paths):
+                return None  # a model host, but an account, key, listing or file endpoint
         for kind, marks in self.endpoint_kinds.items():
             if any(m.lower() in low for m in marks):
                 return kind
