@@ -155,7 +155,13 @@ def _streaming(it, report, signals, resolved) -> Item:
     gen = [c for c in resolved if c.kind in ("chat", "completion")]
     if not gen:
         return Item(it["id"], it["title"], "n/a", it["weight"])
-    streamed = [c for c in gen if "stream" in c.api.rsplit(".", 1)[-1].lower() or "stream" in c.call_kwargs]
+    def streams(c) -> bool:
+        if "stream" in c.api.rsplit(".", 1)[-1].lower():
+            return True  # messages.stream, generate_content_stream, astream, converse_stream
+        given = c.call_kwargs.get("stream")
+        return given is not None and given[0] not in (("k", False), ("k", None))
+
+    streamed = [c for c in gen if streams(c)]
     if streamed:
         return Item(it["id"], it["title"], "pass", it["weight"],
                     [Evidence(c.path, c.line, "streamed") for c in streamed[:MAX_EVIDENCE]])

@@ -204,3 +204,10 @@ def test_inventory_formats(project):
     assert tuple(rows[0]) == inventory.COLUMNS
     table = run_cli("inventory", cwd=project).stdout
     assert "app.py:4" in table and "2 model calls" in table
+
+
+def test_stream_false_is_not_streaming(project):
+    write(project, "app.py", FLAGGED.replace("messages=[", "stream=False, messages=["))
+    assert _items(_scan(project))["streaming"].status == "partial"
+    write(project, "app.py", FLAGGED.replace("messages=[", "stream=True, messages=["))
+    assert _items(_scan(project))["streaming"].status == "pass"
