@@ -64,9 +64,11 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _run(paths, select, ignore, fail_on, config_file, isolated):
+def _run(paths, select, ignore, fail_on, config_file, isolated, force_exclude=False, diff_base=None, baseline=None):
     """Load the configuration and scan: (config, report). Usage and configuration errors exit 2."""
+    from auditor.baseline import BaselineError
     from auditor.catalog import CatalogError
+    from auditor.changed import ChangedFilesError
     from auditor.config import ConfigError, find_config, load_config
 
     cwd = Path.cwd()
@@ -92,8 +94,20 @@ def _run(paths, select, ignore, fail_on, config_file, isolated):
             config.fail_on = fail_on.value
         from auditor.engine import scan as run_scan
 
-        return config, run_scan(paths, config, cwd)
-    except (ConfigError, CatalogError) as exc:
+        only = None
+        if diff_base is not None:
+            from auditor.changed import changed_files
+
+            only = changed_files(cwd, diff_base)
+        if baseline is not None:
+            from auditor import baseline as baseline_mod
+
+            baseline_mod.load(baseline)  # a bad baseline fails before the scan, not after it
+        report = run_scan(paths, config, cwd, force_exclude=force_exclude, only=only)
+        if baseline is not None:
+            baseline_mod.apply(report, baseline)
+        return config, report
+    except (ConfigError, CatalogError, BaselineError, ChangedFilesError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
@@ -118,10 +132,17 @@ def scan(
     isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
     fail_under: Optional[float] = typer.Option(None, "--fail-under", min=0, max=100,
                                                help="Exit 1 when the production-readiness score is below this."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline",
+                                            help="Report only findings not in this baseline file."),
+    diff_base: Optional[str] = typer.Option(None, "--diff-base", metavar="REF",
+                                            help="Audit only files changed since this git ref."),
+    force_exclude: bool = typer.Option(False, "--force-exclude",
+                                       help="Apply excludes to files named on the command line too."),
 ) -> None:
     """Audit model calls in PATHS and report what is not production-ready."""
     paths = paths or ["."]
-    config, report = _run(paths, select, ignore, fail_on, config_file, isolated)
+    config, report = _run(paths, select, ignore, fail_on, config_file, isolated, force_exclude=force_exclude,
+                          diff_base=diff_base, baseline=baseline)
 
     from auditor.reporters import render
 
@@ -149,6 +170,30 @@ def scan(
         raise typer.Exit(1)
     if not exit_zero and report.failing(config.fail_on):
         raise typer.Exit(1)
+    raise typer.Exit(0)
+
+
+@app.command("baseline")
+def baseline_cmd(
+    paths: List[str] = typer.Argument(None, help="Files or folders to audit (default: the current folder)."),
+    output: Path = typer.Option(Path(".llm-audit-baseline.json"), "--output", "-o",
+                                help="Baseline file to write."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file to use."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+) -> None:
+    """Record the current findings, so that 'scan --baseline FILE' reports only new ones."""
+    from auditor import baseline as baseline_mod
+
+    paths = paths or ["."]
+    _config, report = _run(paths, None, None, None, config_file, isolated)
+    try:
+        n = baseline_mod.write(report, output)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"llm-audit: wrote {n} finding{'s' if n != 1 else ''} to {output}", err=True)
+    if report.missing_paths:
+        typer.echo(f"llm-audit: error: no such file or directory: {', '.join(report.missing_paths)}", err=True)
+        raise typer.Exit(2)
     raise typer.Exit(0)
 
 

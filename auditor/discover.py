@@ -66,8 +66,13 @@ def display(path: Path, cwd: Path) -> str:
 
 
 def discover(paths: list[str], cwd: Path, excludes: list[str], config_root: Path,
-             want=lambda p: p.suffix in PY_SUFFIXES) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
-    """Return ([(absolute path, display path)], [(display path, error)])."""
+             want=lambda p: p.suffix in PY_SUFFIXES, force_exclude: bool = False,
+             ) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """Return ([(absolute path, display path)], [(display path, error)]).
+
+    A file named in ``paths`` is always scanned, unless ``force_exclude`` is set: then the default
+    excludes and the configured ``exclude`` apply to it as to a file found in a folder (what a
+    pre-commit hook, which passes every staged file by name, needs)."""
     found: dict[str, tuple[Path, str]] = {}
     errors: list[tuple[str, str]] = []
     config_base = os.path.abspath(config_root)
@@ -93,6 +98,8 @@ def discover(paths: list[str], cwd: Path, excludes: list[str], config_root: Path
             errors.append((shown, "no such file or directory"))
             continue
         if p.is_file():
+            if force_exclude and is_excluded(os.path.abspath(p), str(cwd), False):
+                continue
             key = str(p.resolve()) if p.is_symlink() else os.path.normpath(os.path.abspath(p))
             found.setdefault(key, (p.absolute(), shown))
             continue

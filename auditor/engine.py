@@ -101,7 +101,11 @@ def _parse_all(paths: list[str], sources: dict, cat) -> dict:
     return {p: parse_facts(sources[p], cat.interesting, cat.mention_rx) for p in paths}
 
 
-def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
+def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exclude: bool = False,
+         only: set | None = None) -> Report:
+    """Scan ``paths``. ``only`` (real absolute paths) limits the checks and the findings to those files
+    (``--diff-base``); every discovered file is still available to resolution, so a client built in a
+    file outside ``only`` resolves for a call inside it."""
     t0 = time.perf_counter()
     cwd = cwd or Path.cwd()
     cat = catalog()
@@ -109,7 +113,10 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     report = Report(root=str(cwd))
     secret_rules = _secret_rules(checks, config)
     want = (lambda p: p.suffix in PY_SUFFIXES or secrets_scan.is_secret_file(p)) if secret_rules else None
-    files, disc_errors = discover(paths, cwd, config.exclude, config.root, **({"want": want} if want else {}))
+    files, disc_errors = discover(paths, cwd, config.exclude, config.root, force_exclude=force_exclude,
+                                  **({"want": want} if want else {}))
+    keep = None if only is None else {shown for abspath, shown in files if os.path.realpath(abspath) in only}
+    report.only = keep
     for shown, msg in disc_errors:
         report.errors.append(FileError(shown, msg))
         if msg == "no such file or directory":
@@ -119,6 +126,8 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     raw: list[Finding] = []
     for abspath, shown in files:
         if secret_rules and secrets_scan.is_secret_file(abspath):
+            if keep is not None and shown not in keep:
+                continue
             raw += _scan_secret_file(abspath, shown, secret_rules, cat)  # read, scanned and let go here
             continue
         src = read_source(abspath, shown)
@@ -128,7 +137,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
             continue
         if cat.is_candidate(src.text):
             candidates.append(shown)
-    report.files_scanned = len(files)
+    report.files_scanned = len(files) if keep is None else len(keep)
 
     parse_errors: dict[str, str] = {}
 
@@ -161,6 +170,8 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
     call_checks = [c for c in checks.values() if c.scope == "call"]
     file_call_checks = [c for c in checks.values() if c.scope == "file-calls"]
     for path in candidates:
+        if keep is not None and path not in keep:
+            continue
         try:
             calls = resolve_calls(project, path)
         except RecursionError:
@@ -186,7 +197,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
                 col = _char_col(sources[path].text.splitlines(), line, col)
                 raw.append(_finding(chk.meta, path, line, col, message, None, [], line))
     for shown, src in sources.items():
-        if src.text is None:
+        if src.text is None or (keep is not None and shown not in keep):
             continue
         if "LLM201" in secret_rules:
             for line, col, message, fix in secret_check.scan_text(src.text, shown, cat):
@@ -195,7 +206,11 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None) -> Report:
             for line, col, message in secrets_scan.scan_logged(src.text, shown):
                 raw.append(_finding(secret_rules["LLM203"], shown, line, col, message, None, [], line))
     for path, err in parse_errors.items():
-        report.errors.append(FileError(path, err))
+        if keep is None or path in keep:
+            report.errors.append(FileError(path, err))
+    if keep is not None:
+        report.errors = [e for e in report.errors if e.path in keep or e.path in report.missing_paths]
+        raw = [f for f in raw if f.path in keep]
 
     _apply(report, raw, sources, checks, config, cwd)
     report.calls.sort(key=lambda c: (c.path, c.line, c.column))
@@ -259,7 +274,7 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
         kept.append(f)
     by_file: dict[str, dict] = {}
     for path, src in sources.items():
-        if src.text is not None:
+        if src.text is not None and (report.only is None or path in report.only):
             sups = supp.parse(src.text)
             if sups:
                 by_file[path] = sups

@@ -64,6 +64,8 @@ class Report:
     resolved: list = field(default_factory=list)  # the ResolvedCall objects behind `calls` (in memory only)
     score: object = None  # checklist.Score
     project: object = None  # the link.Project the calls were resolved in (in memory only)
+    baselined: list = field(default_factory=list)  # findings the baseline file already lists (not reported)
+    only: object = None  # display paths checks were limited to (--diff-base), None for all
     files_scanned: int = 0
     files_parsed: int = 0
     seconds: float = 0.0

@@ -66,6 +66,8 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
                 f"{len(report.calls)} model call{'s' if len(report.calls) != 1 else ''}")
     if report.suppressed:
         summary += f"; {len(report.suppressed)} suppressed"
+    if getattr(report, "baselined", None):
+        summary += f"; {len(report.baselined)} baselined"
     if report.errors:
         summary += f"; {len(report.errors)} file{'s' if len(report.errors) != 1 else ''} not scanned"
     if not n and not report.errors:
