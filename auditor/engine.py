@@ -159,7 +159,12 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
             pkg_cache[folder] = os.path.isfile(os.path.join(cwd, folder, "__init__.py"))
         return pkg_cache[folder]
 
-    project = Project(cat, [p for p in sources if sources[p].text is not None], load, is_package)
+    find_module = None
+    if paths and all(os.path.isfile(p if os.path.isabs(p) else cwd / p) for p in paths):
+        find_module = _module_finder(project_root(paths, cwd, config), cwd, sources, config)
+        if keep is None:  # modules read for resolution are not audited
+            keep = report.only = {shown for _abspath, shown in files}
+    project = Project(cat, [p for p in sources if sources[p].text is not None], load, is_package, find_module)
     for path, (f, err) in _parse_all(candidates, sources, cat).items():
         if err:
             parse_errors[path] = err
@@ -219,6 +224,34 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
     _score(report, paths, sources, checks, config, cwd)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _module_finder(root: Path, cwd: Path, sources: dict, config: Config):
+    """For a scan of named files only (a pre-commit hook): find a module the named files import on
+    disk, under the project root (or its ``src/``), and add it to ``sources`` for resolution only.
+    Checks never run on it and its findings are not reported; excluded files are not used."""
+    from auditor.discover import DEFAULT_EXCLUDES, display
+
+    bases = [root, root / "src"] + ([cwd] if cwd != root else [])
+
+    def find(mod: str) -> str | None:
+        rel = mod.replace(".", "/")
+        if not rel or any(part in DEFAULT_EXCLUDES for part in rel.split("/")):
+            return None
+        for base in bases:
+            for cand in (base / f"{rel}.py", base / rel / "__init__.py"):
+                if not cand.is_file():
+                    continue
+                shown = display(cand, cwd)
+                if shown not in sources:
+                    if config.exclude and discover([shown], cwd, config.exclude, config.root,
+                                                   force_exclude=True)[0] == []:
+                        return None
+                    sources[shown] = read_source(cand, shown)
+                return shown if sources[shown].text is not None else None
+        return None
+
+    return find
 
 
 def _secret_rules(checks: dict, config: Config) -> dict:

@@ -139,17 +139,24 @@ class Project:
     """All files of one scan; facts are loaded on demand through ``load``."""
 
     def __init__(self, catalog: Catalog, paths: list[str], load: Callable[[str], FileFacts | None],
-                 is_package: Callable[[str], bool] | None = None):
+                 is_package: Callable[[str], bool] | None = None,
+                 find_module: Callable[[str], str | None] | None = None):
         """``is_package(folder)`` says whether a folder (relative path) holds an ``__init__.py``; by
         default only the scanned files are consulted. The engine asks the file system, so that a
         single file given by name (``llms/anthropic.py``) is still known to sit in a package and
-        its ``import anthropic`` is not taken for itself."""
+        its ``import anthropic`` is not taken for itself. ``find_module(name)``, when given, is asked
+        for a module no scanned file provides and returns the path of a file on disk that does (or
+        None): a scan of a few named files still resolves clients built in the rest of the project,
+        reading only the modules resolution reaches."""
         self.cat = catalog
+        self.find_module = find_module
+        self._found: dict[str, str | None] = {}
         self.load = load
         self._facts: dict[str, FileFacts | None] = {}
         self.index: dict[str, str] = {}
         pyfiles = set(paths)
         is_package = is_package or (lambda d: f"{d}/__init__.py" in pyfiles)
+        self.is_package = is_package
         for p in sorted(paths, key=lambda x: (x.count("/"), x)):
             for key in _module_keys(p, is_package):
                 self.index.setdefault(key, p)
@@ -191,12 +198,23 @@ class Project:
             self._facts[path] = self.load(path)
         return self._facts[path]
 
+    def _find(self, mod: str) -> str | None:
+        if mod not in self._found:
+            path = self.find_module(mod)
+            self._found[mod] = path
+            if path is not None:
+                for key in _module_keys(path, self.is_package):
+                    self.index.setdefault(key, path)
+        return self._found[mod]
+
     # ----- name lookup ------------------------------------------------------------------
     def resolve_qname(self, q: str, depth: int) -> list:
         parts = q.split(".")
         for i in range(len(parts), 0, -1):
             mod = ".".join(parts[:i])
             path = self.index.get(mod)
+            if path is None and self.find_module is not None:
+                path = self._find(mod)
             if path is not None:
                 vals = [ModV(path)]
                 for attr in parts[i:]:

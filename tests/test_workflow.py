@@ -208,3 +208,16 @@ def test_diff_base_errors(repo, tmp_path):
     res = run_cli("scan", "--diff-base", "main", cwd=repo)
     assert res.returncode == 2 and "not inside a git work tree" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_named_files_resolve_clients_from_modules_not_named(project):
+    # what a pre-commit hook sees: only the staged file is named; its client lives in another module
+    write(project, "pkg/__init__.py", "")
+    write(project, "pkg/clients.py", NO_TIMEOUT)  # has a call of its own: not reported, not named
+    write(project, "pkg/app.py", "from pkg.clients import client\n" + NO_TIMEOUT.split("\n", 2)[2])
+    write(project, "pkg/other.py", "from .clients import client\n" + NO_TIMEOUT.split("\n", 2)[2])
+    _, rep = scan_json("--select", "LLM101", "--force-exclude", "pkg/app.py", "pkg/other.py", cwd=project)
+    assert llm101(rep) == [("pkg/app.py", 3), ("pkg/other.py", 3)]
+    assert all("pkg/clients.py:2" in f["message"] for f in rep["findings"])
+    assert {c["path"] for c in rep["calls"]} == {"pkg/app.py", "pkg/other.py"}
+    assert rep["findings"] and not any(f["path"] == "pkg/clients.py" for f in rep["findings"])
