@@ -216,7 +216,7 @@ def _rule(meta, doc: str) -> dict:
         "shortDescription": {"text": _sentence(meta.title)},
         "fullDescription": {"text": _sentence(full)},
         "help": {"text": doc or meta.title, "markdown": doc or meta.title},
-        "helpUri": f"{INFORMATION_URI}/blob/main/auditor/checks/{meta.module}.py",
+        "helpUri": f"{INFORMATION_URI}/blob/main/docs/rules/{meta.id}.md",
         "defaultConfiguration": {"level": meta.severity},
         "properties": props,
     }
