@@ -59,6 +59,18 @@ def _split(values: Optional[List[str]]) -> list:
     return out
 
 
+def _emit(text: str, output: Optional[Path]) -> None:
+    """Write a rendered report to ``output`` (``-o``) or stdout."""
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
 def _fail(message: str) -> None:
     typer.echo(f"llm-audit: error: {message}", err=True)
     raise typer.Exit(2)
@@ -153,14 +165,7 @@ def scan(
         text = render("console", report, color=color, statistics=statistics, show_errors=output is not None)
         for e in report.errors:
             typer.echo(f"llm-audit: {e.path}: {e.message}", err=True)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    _emit(text, output)
     if report.missing_paths:  # a mistyped path must not pass CI quietly
         typer.echo(f"llm-audit: error: no such file or directory: {', '.join(report.missing_paths)}", err=True)
         raise typer.Exit(2)
@@ -216,14 +221,7 @@ def inventory(
 
     paths = paths or ["."]
     _config, report = _run(paths, None, None, None, config_file, isolated)
-    text = inv.render(report, fmt.value, report.project)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        sys.stdout.write(text)
+    _emit(inv.render(report, fmt.value, report.project), output)
     raise typer.Exit(2 if report.missing_paths else 0)
 
 
