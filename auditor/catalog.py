@@ -31,7 +31,8 @@ def load_validated(name: str, schema_name: str) -> dict:
 
     path = rules_dir() / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: 10x faster
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read catalogue {path}: {exc}") from exc
     schema = json.loads((_HERE / "schemas" / schema_name).read_text(encoding="utf-8"))

@@ -79,26 +79,38 @@ PARALLEL_MIN_FILES = 48  # below this a worker pool costs more than it saves
 _WORK: dict = {}  # what forked workers read: display path -> Source
 
 
-def _parse_one(path: str):
+def _per_file(job: tuple):
+    """The work one file needs on its own: its facts (when it is a candidate) and its secret scans
+    (LLM201 key formats, LLM203 keys handed to print/logging) as (rule, line, column, message, fix)."""
+    path, is_candidate, rules = job
     cat = catalog()
-    return path, parse_facts(_WORK[path], cat.interesting, cat.mention_rx)
+    src = _WORK[path]
+    parsed = parse_facts(src, cat.interesting, cat.mention_rx) if is_candidate else None
+    found = []
+    if src.text is not None:
+        if "LLM201" in rules:
+            found += [("LLM201", line, col, msg, fix) for line, col, msg, fix in secret_check.scan_text(src.text, path, cat)]
+        if "LLM203" in rules:
+            found += [("LLM203", line, col, msg, None) for line, col, msg in secrets_scan.scan_logged(src.text, path)]
+    return path, parsed, found
 
 
-def _parse_all(paths: list[str], sources: dict, cat) -> dict:
-    """Facts for every candidate: in worker processes when there are many and ``fork`` is available."""
-    jobs = min(os.cpu_count() or 1, 4)
-    if len(paths) >= PARALLEL_MIN_FILES and jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+def _per_file_all(jobs: list[tuple], sources: dict) -> dict:
+    """Run ``_per_file`` over every file: in worker processes when there are many and ``fork`` is available."""
+    workers = min(os.cpu_count() or 1, 4)
+    _WORK.clear()
+    _WORK.update(sources)
+    try:
+        if len(jobs) >= PARALLEL_MIN_FILES and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            try:
+                ctx = multiprocessing.get_context("fork")
+                with ctx.Pool(workers) as pool:
+                    return {p: (parsed, found) for p, parsed, found in pool.imap(_per_file, jobs, chunksize=16)}
+            except (OSError, multiprocessing.ProcessError):
+                pass  # no processes to be had: fall back to this one
+        return {p: (parsed, found) for p, parsed, found in map(_per_file, jobs)}
+    finally:
         _WORK.clear()
-        _WORK.update({p: sources[p] for p in paths})
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(jobs) as pool:
-                return dict(pool.imap(_parse_one, paths, chunksize=16))
-        except (OSError, multiprocessing.ProcessError):
-            pass  # no processes to be had: fall back to this one
-        finally:
-            _WORK.clear()
-    return {p: parse_facts(sources[p], cat.interesting, cat.mention_rx) for p in paths}
 
 
 def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exclude: bool = False,
@@ -165,12 +177,21 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
         if keep is None:  # modules read for resolution are not audited
             keep = report.only = {shown for _abspath, shown in files}
     project = Project(cat, [p for p in sources if sources[p].text is not None], load, is_package, find_module)
-    for path, (f, err) in _parse_all(candidates, sources, cat).items():
-        if err:
-            parse_errors[path] = err
-        if f is not None:
-            report.files_parsed += 1
-        project._facts[path] = f
+    cand = set(candidates)
+    scanned = [p for p, src in sources.items() if src.text is not None and (keep is None or p in keep)]
+    todo = sorted(set(scanned) | cand)
+    jobs = [(p, p in cand, tuple(r for r in ("LLM201", "LLM203") if r in secret_rules and (keep is None or p in keep)))
+            for p in todo]
+    for path, (parsed, found) in _per_file_all(jobs, sources).items():
+        if parsed is not None:
+            f, err = parsed
+            if err:
+                parse_errors[path] = err
+            if f is not None:
+                report.files_parsed += 1
+            project._facts[path] = f
+        for rule, line, col, message, fix in found:
+            raw.append(_finding(secret_rules[rule], path, line, col, message, fix, [], line))
 
     call_checks = [c for c in checks.values() if c.scope == "call"]
     file_call_checks = [c for c in checks.values() if c.scope == "file-calls"]
@@ -201,15 +222,6 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
             for line, col, message in chk.module.check_file(path, calls, project):
                 col = _char_col(sources[path].text.splitlines(), line, col)
                 raw.append(_finding(chk.meta, path, line, col, message, None, [], line))
-    for shown, src in sources.items():
-        if src.text is None or (keep is not None and shown not in keep):
-            continue
-        if "LLM201" in secret_rules:
-            for line, col, message, fix in secret_check.scan_text(src.text, shown, cat):
-                raw.append(_finding(secret_rules["LLM201"], shown, line, col, message, fix, [], line))
-        if "LLM203" in secret_rules:
-            for line, col, message in secrets_scan.scan_logged(src.text, shown):
-                raw.append(_finding(secret_rules["LLM203"], shown, line, col, message, None, [], line))
     for path, err in parse_errors.items():
         if keep is None or path in keep:
             report.errors.append(FileError(path, err))
@@ -369,7 +381,8 @@ def _score(report: Report, paths: list[str], sources: dict, checks: dict, config
     from auditor.discover import display
 
     root = project_root(paths, cwd, config)
-    found = signals.collect([root], sources, lambda p: display(Path(p), cwd))
+    # without model calls the project-level items are not applicable: no need to read for them
+    found = signals.collect([root], sources if report.calls else {}, lambda p: display(Path(p), cwd))
     enabled = {cid for cid, c in checks.items() if config.rule_enabled(cid, c.meta.name, c.meta.category)}
     report.score = checklist.evaluate(report, found, report.resolved, enabled)
 

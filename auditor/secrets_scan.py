@@ -371,7 +371,12 @@ def env_file_finding(abspath: Path, text: str):
 _LOG_LEVELS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"}
 _PRINTS = {"print", "pprint", "echo", "secho"}
 _ENV_SECRET = re.compile(r"(?i)(?:API_?KEY|SECRET|PASSWORD|PASSWD|(?<![A-Z])TOKEN|_TOKEN)$")
-_LOG_PREFILTER = re.compile(r"(?i)key|token|secret|passw")
+# cheap text tests before the file is parsed again for LLM203: a print/log call whose line mentions a
+# key-like word, or an environment lookup of a key-like variable (later printed under another name)
+_LOG_LINE = re.compile(r"(?i)\b(?:print|echo|write|debug|info|warning|warn|error|exception|critical|log)\s*\("
+                       r"[^\n]*(?:key\b|_key|\btoken\b|_token\b|secret|passw|credential)")
+_ENV_KEY = re.compile(r"(?i)(?:getenv|environ)[^\n]*(?:api_?key|secret|password|token)")
+_ANY_LOG = re.compile(r"\b(?:print|echo|debug|info|warning|warn|error|exception|critical|log)\s*\(")
 
 
 def _dotted(node) -> str:
@@ -477,7 +482,7 @@ def _exposed(node, holders: frozenset = frozenset(), constants: frozenset = froz
 
 def scan_logged(text: str, path: str):
     """Yield (line, column, message) for each key handed to print/logging in Python ``text`` (LLM203)."""
-    if not _LOG_PREFILTER.search(text) or not re.search(r"print|log|echo|write", text):
+    if not (_LOG_LINE.search(text) or (_ENV_KEY.search(text) and _ANY_LOG.search(text))):
         return
     try:
         tree = ast.parse(text)
