@@ -44,7 +44,8 @@ UNKNOWN = ("?",)
 FIELD_VALIDATORS = frozenset({"root_validator", "model_validator", "pre_init", "validator", "field_validator"})
 
 
-def _last(ir: tuple) -> str:
+def last_name(ir: tuple) -> str:
+    """The last name of a callee or decorator IR: ``tenacity.retry(...)`` -> "retry"."""
     if ir[0] == "c":
         ir = ir[1]
     return ir[1] if ir[0] == "n" else (ir[2] if ir[0] == "a" else "")
@@ -368,7 +369,7 @@ class _Extractor(ast.NodeVisitor):
             key = _const_str(target.slice)
             sc = self.scope
             if (key is not None and sc.kind == "function" and sc.cls and target.value.id in sc.params[1:]
-                    and any(_last(d) in FIELD_VALIDATORS for d in sc.decorators)):
+                    and any(last_name(d) in FIELD_VALIDATORS for d in sc.decorators)):
                 # pydantic/langchain validators fill fields through the values dict: values["client"] = ...
                 self.scopes[sc.cls].self_attrs.setdefault(key, []).append((value_ir, self.sid))
             if self.conditional_on(value_ir):
@@ -677,9 +678,14 @@ def _reads_switch(test: ast.AST) -> str:
     return ""
 
 
+def handled_by_try(ctx: list) -> bool:
+    """Is the statement inside a ``try`` with a handler that does not re-raise?"""
+    return any(c[0] == "try" and any(not r for _t, r, _l in c[1]) for c in ctx)
+
+
 def _flow(ctx: list, scope: Scope, line: int) -> tuple:
     """(handled by a try that does not re-raise, switch guarding it) for a call site."""
-    handled = any(c[0] == "try" and any(not r for _t, r, _l in c[1]) for c in ctx)
+    handled = handled_by_try(ctx)
     switch = next((c[4] for c in ctx if c[0] == "if" and c[4]), "")
     if not switch:
         switch = next((sw for gl, sw in scope.guards if gl < line), "")

@@ -6,6 +6,7 @@ enclosing functions and, for private or nested functions, their call sites in th
 
 from __future__ import annotations
 
+from auditor.facts import handled_by_try
 from auditor.link import ResolvedCall
 
 
@@ -38,7 +39,7 @@ def one_up(project, call: ResolvedCall):
 
 
 def handled_here(call: ResolvedCall) -> bool:
-    return any(c[0] == "try" and any(not reraises for _t, reraises, _l in c[1]) for c in call.ctx)
+    return handled_by_try(call.ctx)
 
 
 def switch_here(project, call: ResolvedCall) -> str:

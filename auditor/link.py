@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from auditor.catalog import Catalog, ClientSpec, FuncSpec
-from auditor.facts import CallSite, FileFacts
+from auditor.facts import CallSite, FileFacts, last_name
 
 MAX_DEPTH = 30
 MAX_VALUES = 8
@@ -1157,7 +1157,7 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
             target = d[1] if d[0] == "c" else d
             if d[0] == "c" and not _retry_can_fire(project, path, sid, d):
                 continue
-            written = _last_name(target)
+            written = last_name(target)
             if "retry" in written.lower() or "backoff" in written.lower():
                 out.append(f"@{written} on {sc.name}() at {path}:{sc.line}")
                 return out
@@ -1192,10 +1192,6 @@ def _retrying_functions(project: Project, path: str, sid: str | None, callers: b
     return out
 
 
-def _last_name(ir: tuple) -> str:
-    return ir[1] if ir[0] == "n" else (ir[2] if ir[0] == "a" else "")
-
-
 def _retry_can_fire(project: Project, path: str, sid: str, deco: tuple) -> bool:
     """False when a retry decorator retries only project exception types that the decorated
     function never raises (so an SDK or HTTP error can never trigger it)."""
@@ -1203,9 +1199,9 @@ def _retry_can_fire(project: Project, path: str, sid: str, deco: tuple) -> bool:
     sc = f.scopes[sid]
     exc_irs: list = []
     for k, x in deco[3]:
-        if k == "retry" and x[0] == "c" and _last_name(x[1]) == "retry_if_exception_type":
+        if k == "retry" and x[0] == "c" and last_name(x[1]) == "retry_if_exception_type":
             exc_irs += list(x[2])
-    if len(deco[2]) >= 2 and _last_name(deco[1]) == "on_exception":  # backoff.on_exception(wait, exceptions)
+    if len(deco[2]) >= 2 and last_name(deco[1]) == "on_exception":  # backoff.on_exception(wait, exceptions)
         exc_irs.append(deco[2][1])
     if not exc_irs:
         return True

@@ -36,17 +36,12 @@ Not fixed automatically.
 from __future__ import annotations
 
 from auditor import flow
+from auditor.facts import last_name
 from auditor.link import Ext, ResolvedCall
 from auditor.report import Location
 
 SCOPE = "call"
 BROAD = ("Exception", "BaseException", "builtins.Exception")
-
-
-def _last(ir: tuple) -> str:
-    if ir[0] == "c":
-        ir = ir[1]
-    return ir[1] if ir[0] == "n" else (ir[2] if ir[0] == "a" else "")
 
 
 def _broad(project, path: str, sid: str, ir) -> bool:
@@ -85,7 +80,7 @@ def check(call: ResolvedCall, project):
                 if "retry" not in kwargs:
                     problems.append("retries every exception (no retry= predicate)")
                 wait = kwargs.get("wait")
-                if wait is not None and wait[0] == "c" and _last(wait) == "wait_fixed":
+                if wait is not None and wait[0] == "c" and last_name(wait) == "wait_fixed":
                     problems.append("waits a fixed time (wait_fixed, no jitter)")
             elif qs & {"backoff.on_exception"} and d[0] == "c" and len(d[2]) >= 2:
                 if _broad(project, call.path, sc.parent or "", d[2][1]):
