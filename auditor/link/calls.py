@@ -1,0 +1,229 @@
+"""From a call site to a resolved model call: the SDK method or function it reaches, the clients
+behind it, its keywords, raw-HTTP endpoint and payload, and its model id."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auditor.catalog import Catalog, ClientSpec, FuncSpec
+from auditor.facts import CallSite, FileFacts
+from auditor.link.retries import _retry_wrappers
+from auditor.link.values import ClientV, Ext, PathV, ResolvedCall, StrV, Unknown
+
+if TYPE_CHECKING:
+    from auditor.link import Project
+
+
+def _chain(ir: tuple) -> tuple[tuple, list]:
+    """Split an attribute chain into its root IR and attribute names."""
+    attrs: list = []
+    while ir[0] == "a":
+        attrs.append(ir[2])
+        ir = ir[1]
+    return ir, attrs[::-1]
+
+
+def resolve_calls(project: Project, path: str) -> list[ResolvedCall]:
+    f = project.facts(path)
+    if f is None:
+        return []
+    cat = project.cat
+    out = []
+    for cs in f.calls:
+        rc = _resolve_one(project, f, cs)
+        if rc is not None:
+            out.append(rc)
+    _ = cat
+    return out
+
+
+def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall | None:
+    cat = project.cat
+    path, sid = f.path, cs.scope
+    vals = project.resolve(path, sid, cs.func)
+    hits: list = []  # (spec, api, kind, client or None)
+    for v in vals:
+        if isinstance(v, Ext) and v.q in cat.functions:
+            fs = cat.functions[v.q]
+            hits.append((fs, v.q, fs.kind, None))
+        elif isinstance(v, PathV) and isinstance(v.base, ClientV):
+            spec = cat.clients[v.base.cls]
+            method = ".".join(a for a in v.attrs if a not in spec.skip_segments)
+            if method in spec.methods:
+                hits.append((spec, f"{v.base.cls}.{'.'.join(v.attrs)}", spec.methods[method], v.base))
+    resolved = True
+    if not hits and vals and all(isinstance(v, Unknown) for v in vals):
+        hit = _by_shape(project, f, cs)
+        if hit is not None:
+            hits.append(hit)
+            resolved = False
+    if not hits:
+        return None
+    hits.sort(key=lambda h: h[3] is None)  # a traced client says more than a bare function name
+    spec, api, kind, _client = hits[0]
+    clients = [h[3] for h in hits if h[3] is not None]
+    call_ir = ("c", cs.func, cs.args, cs.kwargs, cs.line, cs.col)
+    kwargs, opaque = project.kwargs_of(call_ir, path, sid, 0)
+    url = None
+    payload_keys: set | None = None
+    if spec.requires_endpoint or kind == "http":
+        url, kind = _endpoint(project, path, sid, cs, spec, api)
+        if url is None:
+            return None
+    if spec.payload:
+        payload_keys = _payload_keys(project, path, sid, kwargs, spec)
+        markers = getattr(spec, "embedding_markers", ())
+        if payload_keys and markers and any(m in payload_keys for m in markers):
+            kind = "embedding"  # invoke_model(body=json.dumps({"inputText": ...}))
+    model, dynamic = _model(project, kwargs, cs, spec, payload_keys, path, sid)
+    if model is None and not dynamic:  # the model object carries it: GenerativeModel("..."), ChatOpenAI(model=...)
+        model = next((c.model for c in clients if c.model), None)
+    mod_settings = {}
+    if isinstance(spec, FuncSpec) and spec.module_settings:
+        all_ms = project.module_settings()
+        for name, qnames in spec.module_settings.items():
+            mod_settings[name] = [s for q in qnames for s in all_ms.get(q, [])]
+    provider = spec.provider
+    if clients:
+        provider = cat.clients[clients[0].cls].provider
+    return ResolvedCall(
+        path=path, line=cs.line, col=cs.col, end_line=cs.end_line, provider=provider, api=api, kind=kind,
+        spec=spec, clients=clients, call_kwargs=kwargs, opaque_kwargs=opaque, module_settings=mod_settings,
+        model=model, model_dynamic=dynamic, payload_keys=payload_keys,
+        retry_wrappers=_retry_wrappers(project, f, cs), scope=sid, resolved=resolved, url=url, ctx=cs.ctx,
+    )
+
+
+def _by_shape(project: Project, f: FileFacts, cs: CallSite):
+    """An SDK method chain on a receiver that cannot be traced (a parameter, an injected client).
+
+    Accepted only when the file itself imports that SDK, so a Twilio ``client.messages.create`` or a
+    local fake is not taken for a model call.
+    """
+    cat = project.cat
+    root, attrs = _chain(cs.func)
+    if not attrs:
+        return None
+    for spec in _client_specs_by_family(cat):
+        mod = spec.module
+        uses = mod.rsplit(".", 1)[-1] in f.mentions or any(
+            q == mod or q.startswith(mod + ".") or mod.startswith(q + ".") for q in f.imported_modules
+        )
+        if not uses or spec.requires_endpoint:
+            continue
+        for k in range(len(attrs)):
+            tail = [a for a in attrs[k:] if a not in spec.skip_segments]
+            method = ".".join(tail)
+            if method in spec.methods and ("." in method or method in cat.distinctive_methods):
+                base_ir = root
+                for a in attrs[:k]:
+                    base_ir = ("a", base_ir, a)
+                base_vals = project.resolve(f.path, cs.scope, base_ir)
+                if all(isinstance(v, Unknown) or project.is_proxy(v) for v in base_vals):
+                    client = ClientV(spec.cls, (), None, 0, known=False)
+                    return (spec, f"{spec.cls}.{'.'.join(attrs[k:])}", spec.methods[method], client)
+                return None
+    return None
+
+
+_SPEC_CACHE: dict = {}
+
+
+_SPEC_CACHE: dict = {}
+
+
+def _client_specs_by_family(cat: Catalog) -> list[ClientSpec]:
+    key = id(cat)
+    if key not in _SPEC_CACHE:
+        seen, out = set(), []
+        for spec in cat.clients.values():
+            if (spec.family, spec.module) not in seen:
+                seen.add((spec.family, spec.module))
+                out.append(spec)
+        _SPEC_CACHE[key] = out
+    return _SPEC_CACHE[key]
+
+
+def _strings(project: Project, path: str, sid: str, ir: tuple) -> list[str]:
+    out = []
+    for v in project.resolve(path, sid, ir):
+        if isinstance(v, StrV):
+            out.append(v.text)
+    return out
+
+
+def _endpoint(project: Project, path: str, sid: str, cs: CallSite, spec, api: str):
+    cat = project.cat
+    pos = spec.url.get("position", 0)
+    if api.endswith(".request"):
+        pos += 1
+    url_ir = None
+    for k, x in cs.kwargs:
+        if k == spec.url.get("keyword", "url"):
+            url_ir = x
+    if url_ir is None and len(cs.args) > pos:
+        url_ir = cs.args[pos]
+    if url_ir is None:
+        return None, None
+    for s in _strings(project, path, sid, url_ir):
+        kind = cat.endpoint_kind(s)
+        if kind:
+            return s, kind
+    return None, None
+
+
+def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> set | None:
+    for name in spec.payload:
+        if name in kwargs:
+            x, (p, s) = kwargs[name]
+            if x[0] == "c" and x[2] and any(isinstance(v, Ext) and v.q in ("json.dumps", "orjson.dumps")
+                                           for v in project.resolve(p, s, x[1])):
+                x = x[2][0]  # body=json.dumps({...})
+            keys = project.dict_keys(p, s, x, 0)
+            if keys is None:
+                return None
+            def mark(k, v):
+                vi, (pp, ss) = v
+                return "?" + k if vi[0] == "cond" or project.maybe_none(pp, ss, vi) else k
+
+            out = {mark(k, v) for k, v in keys.items()}
+            for _k, (vi, (pp, ss)) in keys.items():  # one level of nesting: options={"num_predict": ..}
+                sub = project.dict_keys(pp, ss, vi, 1) if vi[0] in ("d", "n") else None
+                if sub:
+                    out.update(mark(k, v) for k, v in sub.items())
+            return out
+    return None
+
+
+def _model(project: Project, kwargs: dict, cs: CallSite, spec, payload_keys, path: str, sid: str):
+    ir = None
+    got = project.option(kwargs, spec.call_options.get("model", ()))
+    if got is not None:
+        ir = got[0]
+    if ir is None and spec.model_position is not None and len(cs.args) > spec.model_position:
+        ir = cs.args[spec.model_position]
+    if ir is None and spec.payload:
+        for name in spec.payload:
+            if name in kwargs:
+                x, (p, s) = kwargs[name]
+                keys = project.dict_keys(p, s, x, 0) or {}
+                if "model" in keys:
+                    ir = keys["model"][0]
+    if ir is None:
+        return None, False
+    if ir[0] == "k" and isinstance(ir[1], str):
+        return ir[1], False
+    if ir[0] == "n" and sid:
+        # a local variable assigned only string literals in this same function is still a literal
+        f = project.facts(path)
+        sc = f.scopes.get(sid) if f else None
+        binds = sc.bind.get(ir[1], []) if sc else []
+        paths = sc.bind_paths.get(ir[1], []) if sc else []
+        here = {c[1]: c[2] for c in cs.ctx if c[0] == "if"}
+        # keep the bindings that can reach the call: none sits in the other branch of an if around it
+        binds = [b for b, bp in zip(binds, paths) if all(here.get(line, br) == br for line, br in bp)]
+        lits = [b[1] for b in binds if b[0] == "k" and isinstance(b[1], str)]
+        if binds and len(lits) == len(binds):
+            floating = [m for m in lits if project.cat.classify_model(m) == "floating"]
+            return (floating or lits)[0], False
+    return None, True

@@ -1,0 +1,203 @@
+"""Module index and name lookup: which file a dotted name lives in, what a name is bound to in a
+scope, and where a project function is called from (its call sites, across every loaded file)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from auditor.catalog import Catalog
+from auditor.facts import FileFacts
+from auditor.link.values import ClsV, DictV, Ext, FuncV, ModV, Unknown
+
+
+class ModuleIndex:
+    def __init__(self, catalog: Catalog, paths: list[str], load: Callable[[str], FileFacts | None],
+                 is_package: Callable[[str], bool] | None = None,
+                 find_module: Callable[[str], str | None] | None = None):
+        """``is_package(folder)`` says whether a folder (relative path) holds an ``__init__.py``; by
+        default only the scanned files are consulted. The engine asks the file system, so that a
+        single file given by name (``llms/anthropic.py``) is still known to sit in a package and
+        its ``import anthropic`` is not taken for itself. ``find_module(name)``, when given, is asked
+        for a module no scanned file provides and returns the path of a file on disk that does (or
+        None): a scan of a few named files still resolves clients built in the rest of the project,
+        reading only the modules resolution reaches."""
+        self.cat = catalog
+        self.find_module = find_module
+        self._found: dict[str, str | None] = {}
+        self.load = load
+        self._facts: dict[str, FileFacts | None] = {}
+        self.index: dict[str, str] = {}
+        pyfiles = set(paths)
+        is_package = is_package or (lambda d: f"{d}/__init__.py" in pyfiles)
+        self.is_package = is_package
+        for p in sorted(paths, key=lambda x: (x.count("/"), x)):
+            for key in _module_keys(p, is_package):
+                self.index.setdefault(key, p)
+        self._memo: dict = {}
+        self._active: set = set()
+        self._module_settings: dict | None = None
+        self._mounts: set | None = None
+        self._callers: dict = {}
+        self._callers_indexed: set = set()
+        self._callers_seen = 0
+
+    def facts(self, path: str) -> FileFacts | None:
+        if path not in self._facts:
+            self._facts[path] = self.load(path)
+        return self._facts[path]
+
+    def _find(self, mod: str) -> str | None:
+        if mod not in self._found:
+            path = self.find_module(mod)
+            self._found[mod] = path
+            if path is not None:
+                for key in _module_keys(path, self.is_package):
+                    self.index.setdefault(key, path)
+        return self._found[mod]
+
+    def resolve_qname(self, q: str, depth: int) -> list:
+        parts = q.split(".")
+        for i in range(len(parts), 0, -1):
+            mod = ".".join(parts[:i])
+            path = self.index.get(mod)
+            if path is None and self.find_module is not None:
+                path = self._find(mod)
+            if path is not None:
+                vals = [ModV(path)]
+                for attr in parts[i:]:
+                    vals = self._flat(self.getattr(v, attr, depth + 1) for v in vals)
+                return vals
+        return [Ext(q)]
+
+    def lookup(self, path: str, sid: str, name: str, depth: int) -> list:
+        f = self.facts(path)
+        if f is None:
+            return [Unknown("unreadable module")]
+        cur: str | None = sid
+        first = True
+        while cur is not None:
+            sc = f.scopes.get(cur)
+            if sc is None:
+                break
+            if sc.kind != "class" or first:
+                if name in sc.bind:
+                    vals = self._flat(self.resolve_binding(path, cur, b, depth + 1) for b in sc.bind[name])
+                    if name in sc.dict_keys:
+                        extra = tuple((k, x, path, where) for k, x, where in sc.dict_keys[name])
+                        vals = [DictV(v.items + extra) if isinstance(v, DictV) else v for v in vals]
+                        if not any(isinstance(v, DictV) for v in vals):
+                            vals.append(DictV(extra))
+                    return vals
+            first = False
+            cur = sc.parent
+        mod = f.scopes[""]
+        for b in mod.bind.get("*", []):
+            for v in self.resolve_binding(path, "", b, depth + 1):
+                if isinstance(v, ModV):
+                    got = self.getattr(v, name, depth + 1)
+                    if not all(isinstance(x, Unknown) for x in got):
+                        return got
+        if name in _BUILTINS:
+            return [Ext(name)]
+        return [Unknown(f"name {name}")]
+
+    def binding_scope(self, path: str, sid: str, name: str) -> str | None:
+        f = self.facts(path)
+        cur: str | None = sid
+        while f is not None and cur is not None and cur in f.scopes:
+            if name in f.scopes[cur].bind:
+                return cur
+            cur = f.scopes[cur].parent
+        return None
+
+    def _callers_index(self) -> dict:
+        """Call sites by callee name, over every file loaded so far (kept up to date incrementally).
+        A function handed to a wrapper (``f2 = with_backoff(f)``) is also called wherever the
+        wrapper's result is called (``f2(**kwargs)``) with the same arguments."""
+        idx = self._callers
+        for path, f in list(self._facts.items()):
+            if f is None or path in self._callers_indexed:
+                continue
+            self._callers_indexed.add(path)
+            by_scope: dict = {}
+            for func, args, kwargs, sid, flow in f.plain_calls:
+                name = func[1] if func[0] == "n" else (func[2] if func[0] == "a" else None)
+                if name:
+                    idx.setdefault(name, []).append((path, sid, func, args, kwargs, flow))
+                    by_scope.setdefault((sid, name), []).append((func, args, kwargs, flow))
+            for func, args, _kwargs, sid, _flow in f.plain_calls:
+                refs = [a for a in args[:1] if a[0] in ("n", "a")]
+                if not refs:
+                    continue
+                ref = refs[0]
+                ref_name = ref[1] if ref[0] == "n" else ref[2]
+                sc = f.scopes.get(sid)
+                if sc is None:
+                    continue
+                for wname, binds in sc.bind.items():
+                    if any(b[0] == "c" and b[1] == func and b[2] == args for b in binds):
+                        for _wf, wargs, wkwargs, wflow in by_scope.get((sid, wname), []):
+                            idx.setdefault(ref_name, []).append((path, sid, ref, wargs, wkwargs, wflow))
+        return idx
+
+    def call_sites(self, path: str, sid: str, depth: int) -> list:
+        """(caller path, caller scope, func ir, args, kwargs, flow) of every loaded call of function ``sid``;
+        flow is (handled by a try that does not re-raise, the switch guarding it)."""
+        f = self.facts(path)
+        sc = f.scopes.get(sid) if f else None
+        if sc is None:
+            return []
+        if self._callers_seen != len(self._facts):
+            self._callers_index()
+            self._callers_seen = len(self._facts)
+        if sc.cls and sc.name == "__init__":
+            target, callee = ClsV(path, sc.cls), f.scopes[sc.cls].name
+        else:
+            target, callee = FuncV(path, sid), sc.name
+        out = []
+        sites = self._callers.get(callee, [])[:12]
+        if isinstance(target, ClsV):  # cls(...) in a classmethod builds the class too
+            sites = sites + self._callers.get("cls", [])[:12]
+        for cpath, csid, func, args, kwargs, flow in sites:
+            for v in self.resolve(cpath, csid, func, depth + 1):
+                if v == target or (isinstance(v, FuncV) and v.path == path and v.sid == sid):
+                    out.append((cpath, csid, func, args, kwargs, flow))
+                    break
+        return out
+
+    def _flat(self, groups) -> list:
+        out: list = []
+        seen = set()
+        for g in groups:
+            for v in g:
+                if v not in seen:
+                    seen.add(v)
+                    out.append(v)
+        return out
+
+
+def _module_keys(p: str, is_package: Callable[[str], bool]) -> list[str]:
+    """Names under which the module at relative path ``p`` can be imported."""
+    parts = p[:-3].split("/") if p.endswith(".py") else p.split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts:
+        return []
+    keys = [".".join(parts)]
+    # the package root: walk up while the parent folder is a package
+    dirs = p.split("/")[:-1]
+    top = len(dirs)
+    while top > 0 and is_package("/".join(dirs[:top])):
+        top -= 1
+    keys.append(".".join(parts[top:]))
+    # namespace packages and src layouts: every suffix of two or more components
+    for i in range(1, len(parts) - 1):
+        keys.append(".".join(parts[i:]))
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+_BUILTINS = frozenset(
+    "dict list tuple set str int float bool bytes object type len range print open super isinstance getattr "
+    "setattr hasattr callable iter next map filter zip sorted min max sum any all __import__ Exception "
+    "BaseException ValueError KeyError TypeError RuntimeError OSError TimeoutError ConnectionError".split()
+)
