@@ -65,6 +65,7 @@ class ClientSpec:
     derive_settings: dict = field(default_factory=dict)  # derive method -> settings it turns on
     embedding_markers: tuple = ()  # payload keys that make a request an embedding request
     ctor_model_position: int | None = None  # GenerativeModel("gemini-1.5-pro-002"): the model is the constructor's
+    fix: dict = field(default_factory=dict)  # setting -> how --fix writes it (None: no mechanical fix)
 
     @property
     def module(self) -> str:
@@ -85,6 +86,7 @@ class FuncSpec:
     payload: tuple = ()
     url: dict = field(default_factory=dict)
     model_position: int | None = None
+    fix: dict = field(default_factory=dict)  # setting -> how --fix writes it (None: no mechanical fix)
 
     @property
     def call_options(self) -> dict:
@@ -100,6 +102,7 @@ class CheckMeta:
     severity: str
     title: str
     fixable: bool
+    fix_safety: str = ""  # "safe" or "unsafe" (unsafe unless the configuration gives the value) for fixable checks
 
 
 @dataclass
@@ -145,7 +148,8 @@ class Catalog:
                         call_options={**opts, **c.get("call_options", p.get("call_options", {}))},
                         returns=c.get("returns", {}), derive_settings=p.get("derive_settings", {}),
                         embedding_markers=tuple(p.get("embedding_markers", ())),
-                        ctor_model_position=c.get("model_position"), **common,
+                        ctor_model_position=c.get("model_position"), fix={**p.get("fix", {}), **c.get("fix", {})},
+                        **common,
                     )
                     if ":" in cls:  # boto3.client:bedrock-runtime, boto3.Session().client:bedrock-runtime
                         owner = cls.split(":", 1)[0].rsplit(".", 1)[0]
@@ -160,7 +164,7 @@ class Catalog:
             fopts = {**opts, **p.get("function_options", {})}
             for q, kind in p.get("functions", {}).items():
                 self.functions[q] = FuncSpec(pid, pid, q, kind, fopts, p["defaults"], p.get("module_settings", {}),
-                                             **common)
+                                             fix={**p.get("fix", {}), **p.get("function_fix", {})}, **common)
                 interesting.add(q.rsplit(".", 1)[-1])
                 self.sdk_modules.setdefault(q.split(".")[0], pid)
             mc = p.get("module_client")
@@ -168,7 +172,7 @@ class Catalog:
                 for m, kind in p.get("methods", {}).items():
                     q = f"{mc['module']}.{m}"
                     self.functions[q] = FuncSpec(pid, pid, q, kind, opts, p["defaults"], mc.get("settings", {}),
-                                                 **common)
+                                                 fix=dict(p.get("fix", {})), **common)
         self.providers = {p["id"]: p for p in prov["providers"]}
         words = sorted({spec.module.rsplit(".", 1)[-1] for spec in self.clients.values()})
         self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
@@ -180,6 +184,11 @@ class Catalog:
         self.call_forwarders = dict(prov.get("call_forwarders", {}))
         self.timeout_objects = frozenset(prov.get("timeout_objects", ()))
         self.retry_adapters = frozenset(prov.get("retry_adapters", ()))
+        self.timeout_units = dict(prov.get("timeout_units", {}))
+        self.api_key_env = dict(prov.get("api_key_env", {}))
+        # floating alias -> (dated snapshot, provider, date checked, source)
+        self.model_pins = {alias: (snap, t["provider"], t["checked"], t["source"])
+                           for t in prov.get("model_pins", ()) for alias, snap in t["pins"].items()}
         self.interesting = frozenset(interesting)
         ep = prov["endpoints"]
         self.endpoint_hosts = tuple(h.lower() for h in ep["hosts"])

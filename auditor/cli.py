@@ -76,8 +76,11 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _run(paths, select, ignore, fail_on, config_file, isolated, force_exclude=False, diff_base=None, baseline=None):
-    """Load the configuration and scan: (config, report). Usage and configuration errors exit 2."""
+def _run(paths, select, ignore, fail_on, config_file, isolated, force_exclude=False, diff_base=None, baseline=None,
+         rescan: list | None = None):
+    """Load the configuration and scan: (config, report). Usage and configuration errors exit 2. When
+    ``rescan`` is a list, a function ``overlay -> report`` that scans again the same way is put in it (the
+    fixer's passes: ``overlay`` maps display paths to their edited text)."""
     from auditor.baseline import BaselineError
     from auditor.catalog import CatalogError
     from auditor.changed import ChangedFilesError
@@ -115,9 +118,15 @@ def _run(paths, select, ignore, fail_on, config_file, isolated, force_exclude=Fa
             from auditor import baseline as baseline_mod
 
             baseline_mod.load(baseline)  # a bad baseline fails before the scan, not after it
-        report = run_scan(paths, config, cwd, force_exclude=force_exclude, only=only)
-        if baseline is not None:
-            baseline_mod.apply(report, baseline)
+        def again(overlay=None):
+            rep = run_scan(paths, config, cwd, force_exclude=force_exclude, only=only, overlay=overlay)
+            if baseline is not None:
+                baseline_mod.apply(rep, baseline)
+            return rep
+
+        report = again()
+        if rescan is not None:
+            rescan.append(again)
         return config, report
     except (ConfigError, CatalogError, BaselineError, ChangedFilesError) as exc:
         _fail(str(exc))
@@ -150,11 +159,23 @@ def scan(
                                             help="Audit only files changed since this git ref."),
     force_exclude: bool = typer.Option(False, "--force-exclude",
                                        help="Apply excludes to files named on the command line too."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes (and the unsafe ones with --unsafe-fixes)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes",
+                                      help="Count fixes that change behaviour (a new timeout, cap, pinned model, "
+                                           "key lookup) as applicable."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff and write nothing "
+                                                    "(exit 1 when there is something to fix)."),
+    fix_only: bool = typer.Option(False, "--fix-only", help="Apply the fixes and report nothing else."),
 ) -> None:
     """Audit model calls in PATHS and report what is not production-ready."""
     paths = paths or ["."]
+    again: list = []
     config, report = _run(paths, select, ignore, fail_on, config_file, isolated, force_exclude=force_exclude,
-                          diff_base=diff_base, baseline=baseline)
+                          diff_base=diff_base, baseline=baseline, rescan=again)
+    if diff or fix or fix_only:
+        report = _fix(report, config, again[0], unsafe_fixes, diff, fix_only, output)
+    else:
+        _attach_fixes(report, config, unsafe_fixes)
 
     from auditor.reporters import render
 
@@ -176,6 +197,105 @@ def scan(
     if not exit_zero and report.failing(config.fail_on):
         raise typer.Exit(1)
     raise typer.Exit(0)
+
+
+def _attach_fixes(report, config, unsafe: bool) -> None:
+    from auditor import fix as fix_mod
+
+    try:
+        fix_mod.attach(report, config, unsafe)
+    except Exception as exc:  # noqa: BLE001 - a planning bug must not cost the user the report
+        typer.echo(f"llm-audit: internal error while planning fixes ({type(exc).__name__}: {exc}); "
+                   "please report it", err=True)
+
+
+def _secret_values(report) -> set:
+    """The values LLM201 reported (read back from the scanned text), to be masked in a diff."""
+    import re
+
+    out = set()
+    for f in report.findings + report.suppressed:
+        src = report.sources.get(f.path)
+        if f.rule_id != "LLM201" or src is None or src.text is None:
+            continue
+        lines = src.text.splitlines()
+        if 0 < f.line <= len(lines):
+            m = re.match(r"[^'\"\s]+", lines[f.line - 1][f.column - 1:])
+            if m and len(m.group(0)) >= 8:
+                out.add(m.group(0))
+    return out
+
+
+def _masker(report):
+    """A function masking every key in a diff line, as every other output does (first 4 characters kept)."""
+    from auditor.catalog import catalog
+
+    cat = catalog()
+    values = sorted(_secret_values(report), key=len, reverse=True)
+
+    def mask(line: str) -> str:
+        for v in values:
+            line = line.replace(v, v[:4] + "*" * 8)
+        return cat.secret_any.sub(lambda m: m.group(0)[:4] + "*" * 8, line)
+
+    return mask
+
+
+def _fix(report, config, rescan, unsafe: bool, diff: bool, fix_only: bool, output):
+    """``--fix``, ``--fix-only`` and ``--diff``: fix in passes, then write (or print the diff). Returns the
+    report to render (the scan of the fixed code); ``--diff`` and ``--fix-only`` exit here."""
+    import difflib
+
+    from auditor.fix import runner, writer
+
+    try:
+        outcome = runner.run(report, config, rescan, unsafe)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - nothing has been written yet
+        _fail(f"internal error while fixing ({type(exc).__name__}: {exc}); nothing was written (please report it)")
+    for path, message in outcome.problems:
+        typer.echo(f"llm-audit: {path}: {message}", err=True)
+    changed = outcome.changed
+    n = outcome.total()
+    if diff:
+        mask = _masker(report)
+        chunks = []
+        for path in sorted(changed):
+            old, new = outcome.originals[path], changed[path]
+            lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                         fromfile=f"a/{path}", tofile=f"b/{path}")
+            chunks.append("".join(mask(x) if x.endswith(("\n", "\r")) else mask(x) + "\n\\ No newline at end of file\n"
+                                  for x in lines))
+        _emit("".join(chunks), output)
+        typer.echo(f"Would fix {n} finding{'s' if n != 1 else ''}." if n else "No fixes available.", err=True)
+        raise typer.Exit(1 if changed else 0)
+    refused = []
+    for path in sorted(changed):
+        src = outcome.report.sources.get(path) or report.sources.get(path)
+        why = writer.write(src.abspath, outcome.originals[path], changed[path])
+        if why is not None:
+            refused.append((path, why))
+    final = outcome.report
+    if refused:
+        from auditor.report import FileError
+
+        skip = {p for p, _ in refused}
+        final = rescan({p: t for p, t in outcome.texts.items() if p not in skip})
+        from auditor import fix as fix_mod
+
+        fix_mod.attach(final, config, unsafe)
+        n = outcome.total(skip)  # the fixes in a file not written were not made
+        for path, why in refused:
+            final.errors.append(FileError(path, why))
+            typer.echo(f"llm-audit: {path}: {why}", err=True)
+    final.fixed = n
+    if fix_only:
+        remaining = len(final.findings)
+        typer.echo(f"Fixed {n} finding{'s' if n != 1 else ''} ({remaining} remaining)." if n
+                   else "No fixes applied.")
+        raise typer.Exit(2 if final.missing_paths or refused else 0)
+    return final
 
 
 @app.command("baseline")

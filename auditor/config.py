@@ -22,6 +22,44 @@ class ConfigError(Exception):
 
 
 @dataclass
+class FixConfig:
+    """``[tool.llm-audit.fix]``: the values fixes write and which fixes count as safe.
+
+    A value given here (``timeout``, ``retries``, ``max-tokens``, ``max-wait``, a ``pin`` for the alias, an
+    ``api-key-env`` for the provider) is the project's decision, so the fix that writes it is safe; without
+    it the fix writes the default below and is unsafe (applied only with ``--unsafe-fixes``)."""
+
+    timeout: float | None = None  # seconds (LLM101)
+    retries: int | None = None  # retries after the first attempt (LLM102)
+    max_tokens: dict = field(default_factory=dict)  # call kind -> cap (LLM103); "*" for every kind
+    max_wait: float | None = None  # longest backoff wait, seconds (LLM110)
+    pin: dict = field(default_factory=dict)  # floating alias -> dated snapshot (LLM104)
+    api_key_env: dict = field(default_factory=dict)  # key provider -> environment variable (LLM201)
+    extend_safe: list = field(default_factory=list)
+    extend_unsafe: list = field(default_factory=list)
+    unfixable: list = field(default_factory=list)
+
+    DEFAULT_TIMEOUT = 30
+    DEFAULT_RETRIES = 3
+    DEFAULT_MAX_TOKENS = 1024
+    DEFAULT_MAX_WAIT = 60
+
+    def tokens_for(self, kind: str) -> int | None:
+        return self.max_tokens.get(kind, self.max_tokens.get("*"))
+
+    def safety(self, rule_id: str, name: str, category: str, base: str) -> str | None:
+        """``base`` ("safe"/"unsafe") adjusted by ``extend-safe-fixes``/``extend-unsafe-fixes``; None when
+        the rule is ``unfixable``. A rule named in both counts as unsafe."""
+        if any(_token_matches(t, rule_id, name, category) for t in self.unfixable):
+            return None
+        if any(_token_matches(t, rule_id, name, category) for t in self.extend_unsafe):
+            return "unsafe"
+        if any(_token_matches(t, rule_id, name, category) for t in self.extend_safe):
+            return "safe"
+        return base
+
+
+@dataclass
 class Config:
     path: Path | None = None  # the file it came from
     root: Path = field(default_factory=Path.cwd)  # folder that relative patterns are relative to
@@ -31,6 +69,7 @@ class Config:
     per_file_ignores: dict = field(default_factory=dict)
     severity: dict = field(default_factory=dict)
     fail_on: str = "note"
+    fix: FixConfig = field(default_factory=FixConfig)
 
     def rule_enabled(self, rule_id: str, name: str, category: str) -> bool:
         def hit(tokens):
@@ -139,12 +178,26 @@ def load_config(path: Path | None) -> Config:
     for tok in data.get("severity", {}):
         if tok not in cat.checks and tok not in cat.categories:
             raise ConfigError(f"{path}: {prefix}.severity: unknown rule or category '{tok}'")
+    fix = data.get("fix", {})
+    for key in ("extend-safe-fixes", "extend-unsafe-fixes", "unfixable"):
+        for tok in fix.get(key, []):
+            if not _known_token(tok, cat, known):
+                where = ".".join(x for x in (prefix, "fix", key) if x)
+                raise ConfigError(f"{path}: {where}: unknown rule or category '{tok}'")
+    tokens = fix.get("max-tokens")
     return Config(
         path=path, root=path.parent,
         select=list(data.get("select", [])), ignore=list(data.get("ignore", [])),
         exclude=list(data.get("exclude", [])) + list(data.get("extend-exclude", [])),
         per_file_ignores=dict(data.get("per-file-ignores", {})),
         severity=dict(data.get("severity", {})), fail_on=data.get("fail-on", "note"),
+        fix=FixConfig(
+            timeout=fix.get("timeout"), retries=fix.get("retries"),
+            max_tokens=dict(tokens) if isinstance(tokens, dict) else ({"*": tokens} if tokens else {}),
+            max_wait=fix.get("max-wait"), pin=dict(fix.get("pin", {})), api_key_env=dict(fix.get("api-key-env", {})),
+            extend_safe=list(fix.get("extend-safe-fixes", [])), extend_unsafe=list(fix.get("extend-unsafe-fixes", [])),
+            unfixable=list(fix.get("unfixable", [])),
+        ),
     )
 
 

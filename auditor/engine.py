@@ -114,10 +114,11 @@ def _per_file_all(jobs: list[tuple], sources: dict) -> dict:
 
 
 def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exclude: bool = False,
-         only: set | None = None) -> Report:
+         only: set | None = None, overlay: dict | None = None) -> Report:
     """Scan ``paths``. ``only`` (real absolute paths) limits the checks and the findings to those files
     (``--diff-base``); every discovered file is still available to resolution, so a client built in a
-    file outside ``only`` resolves for a call inside it."""
+    file outside ``only`` resolves for a call inside it. ``overlay`` (display path -> text) stands in for
+    the text on disk of those files (the fixer's passes before anything is written)."""
     t0 = time.perf_counter()
     cwd = cwd or Path.cwd()
     cat = catalog()
@@ -142,7 +143,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
                 continue
             raw += _scan_secret_file(abspath, shown, secret_rules, cat)  # read, scanned and let go here
             continue
-        src = read_source(abspath, shown)
+        src = Source(abspath, shown, text=overlay[shown]) if overlay and shown in overlay else read_source(abspath, shown)
         sources[shown] = src
         if src.error:
             report.errors.append(FileError(shown, src.error))
@@ -218,6 +219,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
                     where = at[0] if at else Location(call.path, call.line, call.col)
                     raw.append(_finding(chk.meta, where.path, where.line, where.column, message, fix, related,
                                         call.end_line if not at else where.line))
+                    raw[-1].origin = call  # the fixer plans from the resolved call
         for chk in file_call_checks:
             for line, col, message in chk.module.check_file(path, calls, project):
                 col = _char_col(sources[path].text.splitlines(), line, col)
@@ -233,6 +235,7 @@ def scan(paths: list[str], config: Config, cwd: Path | None = None, *, force_exc
     report.calls.sort(key=lambda c: (c.path, c.line, c.column))
     report.errors.sort(key=lambda e: e.path)
     report.project = project
+    report.sources = sources
     _score(report, paths, sources, checks, config, cwd)
     report.seconds = time.perf_counter() - t0
     return report
@@ -344,6 +347,7 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
             continue
         for s in sups.values():
             problems = []
+            stale = []  # the tokens that do nothing: what the fix removes
             if not s.ids and not s.used:
                 problems.append("suppresses nothing on this line")
             for tok in s.ids:
@@ -351,14 +355,18 @@ def _apply(report: Report, raw: list, sources: dict, checks: dict, config: Confi
                     (m for m in known.values() if tok.lower() in (m.name, m.category)), None)
                 if meta is None:
                     problems.append(f"'{tok}' is not a known rule")
+                    stale.append(tok)
                 elif tok not in s.used and config.rule_enabled(meta.id, meta.name, meta.category) and not (
                     config.ignored_in_file(path, meta.id, meta.name, meta.category, cwd)
                 ):
                     problems.append(f"{meta.id} reports nothing on this line")
+                    stale.append(tok)
             if problems:
                 sev = config.severity_for(unused_meta.id, unused_meta.category, unused_meta.severity)
                 report.findings.append(Finding(unused_meta.id, unused_meta.category, sev, path, s.line, s.column,
                                                "unused suppression: " + "; ".join(problems), end_line=s.line))
+                # the fixer removes the tokens that do nothing (or the whole comment)
+                report.findings[-1].origin = (s, stale)
     report.findings.sort(key=Finding.sort_key)
 
 

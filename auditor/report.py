@@ -30,6 +30,8 @@ class Finding:
     fix_location: Location | None = None  # where the fix belongs (e.g. the client constructor)
     related: list = field(default_factory=list)  # [(Location, description)]
     suppressed: str | None = None  # the reason of an inline suppression, "" when none was given
+    fix: object = None  # auditor.fix.Fix: the edits that resolve it, when there is a mechanical fix
+    origin: object = field(default=None, repr=False, compare=False)  # what produced it (in memory only)
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule_id)
@@ -66,6 +68,9 @@ class Report:
     project: object = None  # the link.Project the calls were resolved in (in memory only)
     baselined: list = field(default_factory=list)  # findings the baseline file already lists (not reported)
     only: object = None  # display paths checks were limited to (--diff-base), None for all
+    sources: dict = field(default_factory=dict, repr=False)  # display path -> engine.Source (in memory only)
+    fixed: int | None = None  # findings fixed by --fix (None when no fix was asked for)
+    unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as applicable
     files_scanned: int = 0
     files_parsed: int = 0
     seconds: float = 0.0

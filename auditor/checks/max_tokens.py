@@ -63,8 +63,9 @@ def check(call: ResolvedCall, project):
                "so every call is bounded", Location(call.path, call.line), [])
         return
     what = "payload" if has_payload else "call"
-    yield (f"no output-token cap on this {call.kind} {what}: pass {names[0]}=... "
-           f"({' / '.join(names[:3])}) to bound cost and latency", Location(call.path, call.line), [])
+    shown = names or call.spec.options.get("max_tokens", ()) or ("max_tokens",)  # LlamaIndex: on the model only
+    yield (f"no output-token cap on this {call.kind} {what}: pass {shown[0]}=... "
+           f"({' / '.join(shown[:3])}) to bound cost and latency", Location(call.path, call.line), [])
     return
 
 

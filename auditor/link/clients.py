@@ -5,7 +5,7 @@ session mounted with a retrying adapter, and module settings such as ``openai.ti
 from __future__ import annotations
 
 from auditor.catalog import ClientSpec
-from auditor.link.values import MAX_DEPTH, ClientV, ConstV, Ext, Setting, _is_unset
+from auditor.link.values import MAX_DEPTH, ClientV, ConstV, DictV, Ext, Setting, _is_unset
 
 
 class Clients:
@@ -19,7 +19,7 @@ class Clients:
             m = (ir[2][spec.ctor_model_position], path, sid)
         if m is not None and m[0][0] == "k" and isinstance(m[0][1], str):
             model = m[0][1]
-        return ClientV(cls, tuple(settings.items()), path, ir[4], True, opaque, model=model)
+        return ClientV(cls, tuple(settings.items()), path, ir[4], True, opaque, model=model, col=ir[5])
 
     def derive_client(self, base: ClientV, ir: tuple, path: str, sid: str, depth: int, how: str) -> ClientV:
         """``with_options(timeout=5)``, ``.with_retry()``, ``.bind(...)``: the same client, reconfigured."""
@@ -30,7 +30,7 @@ class Clients:
         for name in spec.derive_settings.get(how, ()):  # .with_retry() retries, .with_fallbacks() falls back
             settings[name] = Setting("set", path, ir[4], f".{how}()")
         return ClientV(base.cls, tuple(settings.items()), base.path, base.line, base.known, base.opaque or opaque,
-                       base.mounted_retry, base.model)
+                       base.mounted_retry, base.model, base.col)
 
     def _settings_from(self, spec: ClientSpec, kwargs: dict, path: str, line: int, via: str, depth: int,
                        options: dict | None = None) -> dict:
@@ -107,6 +107,8 @@ class Clients:
                     return "set"
         if name == "timeout" and self._only_sometimes(path, sid, ir, depth):
             return "conditional"
+        if name == "retries" and vals and all(self._no_botocore_retries(v, depth) for v in vals):
+            return "zero"  # Config(retries={"max_attempts": 0}): botocore counts retries there
         consts = [v for v in vals if isinstance(v, ConstV)]
         if consts and len(consts) == len(vals):
             if all(c.value is None for c in consts):
@@ -114,6 +116,18 @@ class Clients:
             if name == "retries" and all(c.value in (0, False) for c in consts):
                 return "zero"
         return "set"
+
+    def _no_botocore_retries(self, v, depth: int) -> bool:
+        """A botocore ``retries`` mapping that allows no retry: ``max_attempts`` 0 or ``total_max_attempts`` 1."""
+        if not isinstance(v, DictV):
+            return False
+        for key, x, p, s in v.items:
+            limit = {"max_attempts": 0, "total_max_attempts": 1}.get(key)
+            if limit is not None:
+                got = self.resolve(p, s, x, depth + 1)
+                if got and all(isinstance(c, ConstV) and isinstance(c.value, int) and c.value <= limit for c in got):
+                    return True
+        return False
 
     def _only_sometimes(self, path: str, sid: str, ir: tuple, depth: int) -> bool:
         """``x if cond else None`` (or a NOT_GIVEN / sentinel object): a value only when configured."""

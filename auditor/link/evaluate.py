@@ -308,7 +308,7 @@ class Evaluator:
                 m = self.option(kwargs, spec.call_options.get("model", ()), depth)
                 model = m[0][1] if m is not None and m[0][0] == "k" and isinstance(m[0][1], str) else v.base.model
                 return [ClientV(made, tuple(settings.items()), v.base.path, v.base.line, v.base.known,
-                                v.base.opaque or opaque, v.base.mounted_retry, model)]
+                                v.base.opaque or opaque, v.base.mounted_retry, model, v.base.col)]
             return [Opaque("response")]
         if isinstance(v, (Unknown,)):
             return [Unknown("call of unknown")]

@@ -73,6 +73,7 @@ class ClientV:
     opaque: bool = False  # built with **kwargs we cannot read
     mounted_retry: bool = False
     model: str | None = None  # a literal model id given to the constructor (GenerativeModel, ChatOpenAI)
+    col: int = 0  # 1-based (UTF-8 byte) column of the constructor call at `line`, 0 when unknown
 
     def get(self, name: str) -> Setting | None:
         for k, s in self.settings:

@@ -29,9 +29,25 @@ def _mask_secrets(code: str) -> str:
     return redact(code, catalog())
 
 
+def fix_hint(report) -> str:
+    """ruff's nudge: how many findings ``--fix`` would fix, and how many more ``--unsafe-fixes`` would."""
+    with_fix = [f.fix for f in report.findings if getattr(f, "fix", None) is not None]
+    if not with_fix:
+        return ""
+    unsafe_on = getattr(report, "unsafe_fixes", False)
+    safe = sum(1 for x in with_fix if x.applies(unsafe_on))
+    more = len(with_fix) - safe
+    if safe and more:
+        return f"{safe} fixable with --fix ({more} more with --unsafe-fixes)."
+    if safe:
+        return f"{safe} fixable with --fix{' --unsafe-fixes' if unsafe_on and any(not x.safe for x in with_fix) else ''}."
+    return f"{more} fixable with --fix --unsafe-fixes."
+
+
 def render(report, color: bool = False, statistics: bool = False, width: int = 100, show_errors: bool = True) -> str:
     """The console report. Files not scanned are listed unless ``show_errors`` is False (the CLI
     then writes them to stderr instead)."""
+    unsafe = getattr(report, "unsafe_fixes", False)
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
                   soft_wrap=True)
@@ -49,7 +65,8 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
                 con.print(f"[bold underline]{escape(f.path)}[/]")
                 current = f.path
             sev = f"[{_STYLE[f.severity]}]{f.severity}[/]"
-            con.print(f"  {f.line}:{f.column}  [bold]{f.rule_id}[/] {sev}  {escape(f.message)}")
+            mark = " [*]" if f.fix is not None and f.fix.applies(unsafe) else ""  # ruff's "fixable" mark
+            con.print(f"  {f.line}:{f.column}  [bold]{f.rule_id}[/]{escape(mark)} {sev}  {escape(f.message)}")
             lines = cache.setdefault(f.path, _lines(f.path, report.root))
             if 0 < f.line <= len(lines):
                 code = _mask_secrets(lines[f.line - 1].rstrip())
@@ -74,6 +91,12 @@ def render(report, color: bool = False, statistics: bool = False, width: int = 1
         summary = "All checks passed. " + summary
     con.print()
     con.print(f"[bold]{summary}[/] ({report.seconds:.2f}s)")
+    fixed = getattr(report, "fixed", None)
+    if fixed is not None:
+        con.print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''} ({n} remaining).")
+    hint = fix_hint(report)
+    if hint:
+        con.print(hint)
     sc = report.score
     if sc is not None and sc.overall is not None:
         parts = ", ".join(f"{s.title.lower()} {s.score:g}" for s in sc.sections if s.score is not None)

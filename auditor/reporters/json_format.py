@@ -18,6 +18,8 @@ def finding_dict(f) -> dict:
         d["fix_location"] = {"path": f.fix_location.path, "line": f.fix_location.line}
     if f.related:
         d["related"] = [{"path": loc.path, "line": loc.line, "message": msg} for loc, msg in f.related]
+    if getattr(f, "fix", None) is not None:
+        d["fix"] = f.fix.as_dict()
     return d
 
 
@@ -32,6 +34,8 @@ def render(report, **_opts) -> str:
         "findings": [finding_dict(f) for f in report.findings],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
     }
+    if getattr(report, "fixed", None) is not None:
+        out["fixed"] = report.fixed
     if report.score is not None:
         from auditor.checklist import score_dict
 

@@ -222,6 +222,27 @@ def _rule(meta, doc: str) -> dict:
     }
 
 
+def _fix(sources: _Sources, fix) -> dict:
+    """A SARIF ``fix``: one ``artifactChange`` per file, its edits as ``replacements`` (a deleted region in
+    UTF-16 columns, end exclusive, and the text inserted there); the applicability in ``properties``."""
+    changes: dict = {}
+    for e in fix.edits:
+        start_src = sources.line(e.path, e.line)
+        end_src = sources.line(e.path, e.end_line)
+        region = {"startLine": e.line, "startColumn": _column(start_src, e.column, False),
+                  "endLine": e.end_line, "endColumn": _column(end_src, e.end_column, False)}
+        rep: dict = {"deletedRegion": region}
+        if e.new_text:
+            rep["insertedContent"] = {"text": e.new_text}
+        changes.setdefault(e.path, []).append(rep)
+    return {
+        "description": {"text": _sentence(fix.message)},
+        "artifactChanges": [{"artifactLocation": _artifact(path), "replacements": reps}
+                            for path, reps in changes.items()],
+        "properties": {"applicability": fix.applicability},
+    }
+
+
 # ----- the log ---------------------------------------------------------------------------------------
 
 
@@ -267,6 +288,8 @@ def build(report, max_results: int = MAX_RESULTS) -> dict:
         fp = sources.fingerprint(f.path, f.line) if not PurePosixPath(f.path).is_absolute() else None
         if fp:
             res["partialFingerprints"] = {"primaryLocationLineHash": fp}
+        if getattr(f, "fix", None) is not None:
+            res["fixes"] = [_fix(sources, f.fix)]
         if f.suppressed is not None:
             sup = {"kind": "inSource", "status": "accepted"}
             if f.suppressed:
