@@ -347,7 +347,7 @@ def inventory(
 
 @app.command("rules")
 def rules_cmd(fmt: RulesFormat = typer.Option(RulesFormat.console, "--format", "--output-format", "-f")) -> None:
-    """List every check: id, category, severity, whether it can be fixed."""
+    """List every check: id, category, severity, and its fix (safe, unsafe: needs --unsafe-fixes, or none)."""
     import json
 
     from auditor.catalog import catalog
@@ -359,8 +359,8 @@ def rules_cmd(fmt: RulesFormat = typer.Option(RulesFormat.console, "--format", "
     wn = max(len(c.name) for c in checks)
     wc = max(len(c.category) for c in checks)
     for c in checks:
-        typer.echo(f"{c.id}  {c.name:{wn}s}  {c.category:{wc}s}  {c.severity:7s}  "
-                   f"{'fixable' if c.fixable else '-':7s}  {c.title}")
+        fix = f"{c.fix_safety} fix" if c.fixable else "-"
+        typer.echo(f"{c.id}  {c.name:{wn}s}  {c.category:{wc}s}  {c.severity:7s}  {fix:10s}  {c.title}")
 
 
 @app.command()

@@ -114,6 +114,8 @@ def run_package(pkg: dict, work: Path) -> dict:
     dst = work / name
     prepare(src, dst)
     before = scan_json(dst)
+    cat_fixable = {r["id"] for r in json.loads(llm_audit(dst, "rules", "--format", "json").stdout) if r["fixable"]}
+    of_fixable_rules = sum(1 for f in before["findings"] if f["rule_id"] in cat_fixable)
     fixable = [f for f in before["findings"] if f.get("fix")]
     spans: dict = {}
     for f in fixable:
@@ -161,7 +163,7 @@ def run_package(pkg: dict, work: Path) -> dict:
         outside += [f"{p}:{n} (changed)" for n in sorted(removed) if not near(n)]
         outside += [f"{p}:after {n} (added: {t.strip()[:60]})" for n, t in added
                     if not (near(n, 1) or t.lstrip().startswith(("import ", "from ")))]
-    return {"package": name, "files": before.get("files_scanned"), "fixable": len(fixable), "fixed": fixed,
+    return {"package": name, "findings": of_fixable_rules, "fixable": len(fixable), "fixed": fixed,
             "changed": len(changed), "not_compiling": not_compiling, "still": still, "new": new,
             "second_fixed": second_fixed, "second_changes": second_changes, "outside": outside}
 
@@ -178,8 +180,11 @@ def main(argv: list[str]) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     rows = []
-    print(f"{'package':22s} {'fixable':>7s} {'fixed':>6s} {'files':>6s} {'compile':>8s} {'gone':>8s} {'new':>4s} "
-          f"{'2nd run':>8s} {'diff ok':>8s}")
+    print("findings: of the fixable rules (LLM001, 101-104, 110, 201); with fix: those a fix was planned for;\n"
+          "fixed: applied by --fix --unsafe-fixes (all passes); files: changed; gone: fixed findings absent\n"
+          "from the rescan; new: findings the rescan has that the first scan had not\n")
+    print(f"{'package':22s} {'findings':>8s} {'w/ fix':>6s} {'fixed':>6s} {'files':>6s} {'compile':>8s} {'gone':>8s} "
+          f"{'new':>4s} {'2nd run':>9s} {'diff ok':>8s}")
     for pkg in pkgs:
         if only and pkg["package"] not in only:
             continue
@@ -195,13 +200,13 @@ def main(argv: list[str]) -> int:
         gone = f"{r['fixable'] - len(r['still'])}/{r['fixable']}"
         second = "no change" if not r["second_changes"] and r["second_fixed"] == 0 else "CHANGED"
         diff_ok = "ok" if not r["outside"] else f"{len(r['outside'])} out"
-        print(f"{r['package']:22s} {r['fixable']:7d} {r['fixed']:6d} {r['changed']:6d} {ok_compile:>8s} {gone:>8s} "
-              f"{len(r['new']):4d} {second:>8s} {diff_ok:>8s}", flush=True)
+        print(f"{r['package']:22s} {r['findings']:8d} {r['fixable']:6d} {r['fixed']:6d} {r['changed']:6d} "
+              f"{ok_compile:>8s} {gone:>8s} {len(r['new']):4d} {second:>9s} {diff_ok:>8s}", flush=True)
     good = [r for r in rows if "error" not in r]
-    tot = {k: sum(r[k] for r in good) for k in ("fixable", "fixed", "changed")}
+    tot = {k: sum(r[k] for r in good) for k in ("findings", "fixable", "fixed", "changed")}
     problems = sum(len(r["not_compiling"]) + len(r["still"]) + len(r["new"]) + len(r["second_changes"])
                    + len(r["outside"]) + (r["second_fixed"] != 0) for r in good) + (len(rows) - len(good))
-    print(f"{'total':22s} {tot['fixable']:7d} {tot['fixed']:6d} {tot['changed']:6d}   "
+    print(f"{'total':22s} {tot['findings']:8d} {tot['fixable']:6d} {tot['fixed']:6d} {tot['changed']:6d}   "
           f"packages {len(good)}/{len(rows)}, problems {problems}")
     for r in good:
         for what in ("not_compiling", "still", "new", "second_changes", "outside"):

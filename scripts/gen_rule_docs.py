@@ -26,9 +26,9 @@ def _page(check) -> str:
         "",
         summary[:1].upper() + summary[1:],
         "",
-        "| id | name | category | default severity |",
-        "| --- | --- | --- | --- |",
-        f"| {meta.id} | {meta.name} | {meta.category} | {meta.severity} |",
+        "| id | name | category | default severity | fix |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {meta.id} | {meta.name} | {meta.category} | {meta.severity} | {_fix(meta)} |",
         "",
         body.strip(),
         "",
@@ -41,24 +41,31 @@ def _page(check) -> str:
     return "\n".join(lines)
 
 
+def _fix(meta) -> str:
+    """The fix column: what ``llm-audit scan --fix`` does for the rule (the page's Fix safety says why)."""
+    if not meta.fixable:
+        return "none"
+    return "safe (`--fix`)" if meta.fix_safety == "safe" else "unsafe (`--fix --unsafe-fixes`)"
+
+
 def _index(checks) -> str:
     lines = [
         HEADER,
         "# Rules",
         "",
         "Every check llm-audit runs, with its id, name, category and default severity "
-        "(change it with `severity` in the configuration). `llm-audit rules` lists them; "
-        "`llm-audit explain ID` prints a page.",
+        "(change it with `severity` in the configuration) and what `llm-audit scan --fix` does for it. "
+        "`llm-audit rules` lists them; `llm-audit explain ID` prints a page.",
         "",
-        "| id | name | category | severity | finds |",
-        "| --- | --- | --- | --- | --- |",
+        "| id | name | category | severity | fix | finds |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for c in checks:
         m = c.meta
         first = c.doc.partition("\n")[0]
         summary = first.split(":", 1)[1].strip() if ":" in first else m.title
         summary = summary.replace("|", "\\|")
-        lines.append(f"| [{m.id}]({m.id}.md) | {m.name} | {m.category} | {m.severity} | {summary} |")
+        lines.append(f"| [{m.id}]({m.id}.md) | {m.name} | {m.category} | {m.severity} | {_fix(m)} | {summary} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -3,7 +3,8 @@
 Every subdirectory of ``fixtures/`` that contains ``.py`` files is scanned with
 ``python -m auditor scan --format json .`` (cwd = the fixture directory) and the
 reported calls and findings must equal the ``# expect:`` annotations exactly.
-See ``fixtures/README.md`` for the annotation convention.
+See ``fixtures/README.md`` for the annotation convention. ``fixtures/fixes/`` holds the
+fixer's before/after pairs instead (``tests/test_fix.py`` runs them).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ FIXTURES_DIR = REPO_ROOT / "fixtures"
 EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<items>[^#]*)")
 RULE_ID_RE = re.compile(r"^LLM\d{3}$")
 SKIP_PARTS = {"__pycache__"}
+FIX_PAIRS = "fixes"  # before.py/after.py pairs of the fixer, not an annotated project
 
 # Files in fixtures/bad_input that the scanner must report as errors, not crash on.
 BAD_INPUT_ERROR_FILES = {"broken.py", "blob.py"}
@@ -37,7 +39,7 @@ def _python_files(root: Path) -> list[Path]:
 def _fixture_projects() -> list[str]:
     if not FIXTURES_DIR.is_dir():
         return []
-    return sorted(d.name for d in FIXTURES_DIR.iterdir() if d.is_dir() and _python_files(d))
+    return sorted(d.name for d in FIXTURES_DIR.iterdir() if d.is_dir() and d.name != FIX_PAIRS and _python_files(d))
 
 
 def _comments(path: Path) -> list[tuple[int, str]] | None:

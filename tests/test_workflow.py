@@ -51,24 +51,31 @@ def test_force_exclude_applies_default_and_configured_excludes_to_named_files(pr
 # ----- pre-commit --------------------------------------------------------------------------------------
 
 
-def test_pre_commit_hook_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path):
+def _try_repo(tmp_path):
+    """A work tree with git, and a function running ``pre-commit try-repo`` of this repository's hooks."""
     pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install '.[test]')")
     if not (REPO_ROOT / ".git").exists():
         pytest.skip("the llm-audit sources are not a git checkout: pre-commit try-repo needs one")
     work = tmp_path / "work"
     work.mkdir()
-    write(work, "bad.py", FLAGGED)
-    write(work, "good.py", "def add(a, b):\n    return a + b\n")
     git(work, "init", "-q")
-    git(work, "add", ".")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "PYTHONPATH"))}
     env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), GIT_CONFIG_NOSYSTEM="1",
                GIT_CONFIG_GLOBAL=os.devnull, NO_COLOR="1")
 
-    def try_repo(name: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO_ROOT), "llm-audit",
+    def try_repo(name: str, hook: str = "llm-audit") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO_ROOT), hook,
                                "--files", name, "--color", "never"], cwd=str(work), env=env,
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=600)
+
+    return work, try_repo
+
+
+def test_pre_commit_hook_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path):
+    work, try_repo = _try_repo(tmp_path)
+    write(work, "bad.py", FLAGGED)
+    write(work, "good.py", "def add(a, b):\n    return a + b\n")
+    git(work, "add", ".")
 
     bad = try_repo("bad.py")
     out = bad.stdout + bad.stderr
@@ -82,6 +89,28 @@ def test_pre_commit_hook_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path):
     assert "Passed" in good.stdout
 
 
+def test_pre_commit_fix_hook_fixes_the_staged_file_then_passes(tmp_path):
+    """The auto-fixing variant (``llm-audit-fix``, i.e. ``args: [--fix]``): it applies the safe fixes, so
+    pre-commit fails once with the file modified, and passes on the fixed file."""
+    work, try_repo = _try_repo(tmp_path)
+    write(work, "app.py", FLAGGED.replace("client = OpenAI()", "client = OpenAI()  # llm-audit: ignore[LLM101]"))
+    write(work, ".llm-audit.toml", 'select = ["LLM001", "LLM101"]\n[fix]\ntimeout = 20\n')
+    git(work, "add", ".")
+    first = try_repo("app.py", "llm-audit-fix")
+    out = first.stdout + first.stderr
+    if first.returncode == 3 or "An unexpected error has occurred" in out:
+        pytest.skip(f"pre-commit could not create the hook's environment (offline?): {out[-600:]}")
+    assert first.returncode == 1, out
+    assert "files were modified by this hook" in out
+    assert "Fixed 2 findings (0 remaining)." in out
+    fixed = (work / "app.py").read_text(encoding="utf-8")
+    assert "client = OpenAI(timeout=20)\n" in fixed and "llm-audit:" not in fixed  # timeout given, stale comment gone
+    git(work, "add", ".")
+    second = try_repo("app.py", "llm-audit-fix")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout
+
+
 def test_pre_commit_hook_definition():
     import yaml
 
@@ -90,6 +119,10 @@ def test_pre_commit_hook_definition():
     assert hook["entry"] == "llm-audit scan --force-exclude"
     assert hook["language"] == "python" and hook["types"] == ["python"]
     assert hook.get("pass_filenames", True)
+    fix = next(h for h in hooks if h["id"] == "llm-audit-fix")
+    assert fix["entry"] == hook["entry"] + " --fix"  # the same hook with args: [--fix]
+    assert {k: v for k, v in fix.items() if k not in ("id", "name", "description", "entry")} == \
+        {k: v for k, v in hook.items() if k not in ("id", "name", "description", "entry")}
 
 
 # ----- baselines ---------------------------------------------------------------------------------------

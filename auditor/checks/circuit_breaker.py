@@ -27,7 +27,7 @@ def classify(text):
 ```
 
 ## Fix safety
-Not fixed automatically.
+No automatic fix: thresholds and what to answer while the breaker is open are the author's call. The code to write is under *Use instead*.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ the expression with a safe evaluator that only knows arithmetic (`ast.literal_ev
 a small expression parser for formulas). Never hand model text to `eval`/`exec`.
 
 ## Fix safety
-Not fixed automatically.
+No automatic fix: what the output should have been parsed as is the author's call. The code to write is under *Use instead*.
 """
 
 from __future__ import annotations

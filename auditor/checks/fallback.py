@@ -31,7 +31,7 @@ def summarise(text):
 or `litellm.completion(..., fallbacks=["claude-sonnet-4-5-20250929"])`, or a `Router` with `fallbacks`.
 
 ## Fix safety
-Not fixed automatically: what a good fallback answer is depends on the feature.
+No automatic fix: what a good fallback answer is depends on the feature. The code to write is under *Use instead*.
 """
 
 from __future__ import annotations

@@ -30,7 +30,11 @@ def complete(prompt): ...
 ```
 
 ## Fix safety
-Not fixed automatically.
+Unsafe (the waits change); safe when `[tool.llm-audit.fix] max-wait` gives the longest wait. Only a
+fixed wait is fixed, in the same library: tenacity `wait=wait_fixed(2)` becomes
+`wait=wait_random_exponential(multiplier=2, max=60)`, and a `for attempt in range(...)` retry loop
+that sleeps a constant sleeps `random.uniform(0, min(60, 2 * 2 ** attempt))` (`import random` added).
+A retry that retries every exception is not fixed: which errors are transient is the author's call.
 """
 
 from __future__ import annotations

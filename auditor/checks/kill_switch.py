@@ -29,7 +29,7 @@ def reply(ticket):
 ```
 
 ## Fix safety
-Not fixed automatically.
+No automatic fix: which switch, and what the feature does when it is off, are product decisions. The code to write is under *Use instead*.
 """
 
 from __future__ import annotations

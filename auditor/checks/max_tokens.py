@@ -23,7 +23,16 @@ client.chat.completions.create(model=MODEL, messages=msgs, max_completion_tokens
 ```
 
 ## Fix safety
-Not fixed automatically: the right cap depends on the answer the feature needs.
+Unsafe: a cap too low truncates answers; safe when `[tool.llm-audit.fix] max-tokens` gives it (one
+number, or per call kind: `max-tokens = {chat = 1024, completion = 256}`; 1024 otherwise). Written in
+the SDK's parameter, merged into a mapping or config object already passed rather than added twice:
+`max_completion_tokens` (OpenAI and Groq chat), `max_output_tokens` (OpenAI responses), `max_tokens`
+(Anthropic, litellm, Cohere, Mistral, Hugging Face chat, OpenAI completions), `max_new_tokens`
+(`text_generation`), `config={"max_output_tokens": N}` (google-genai), `generation_config` (google-
+generativeai, Vertex AI), `inferenceConfig={"maxTokens": N}` (Bedrock `converse`), `options=
+{"num_predict": N}` (Ollama), the model's constructor for LangChain (`ChatOllama(num_predict=N)`),
+LlamaIndex and pydantic-ai (`model_settings`). Not fixed: a cap passed only under a condition, raw
+HTTP payloads and Bedrock `invoke_model` bodies (each model family spells it differently).
 """
 
 from __future__ import annotations

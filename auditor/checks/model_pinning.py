@@ -25,7 +25,12 @@ client.chat.completions.create(model=settings.CHAT_MODEL, messages=msgs)  # "gpt
 ```
 
 ## Fix safety
-Not fixed automatically: which snapshot to pin is a product decision, made with an eval run.
+Unsafe: the fix pins the snapshot the alias pointed at when the catalogue was checked
+(`rules/providers.yaml` `model_pins`, each table with its date and the SDK source it was read from),
+and the alias may have moved since; run the evals before shipping it. Safe for the aliases the project
+pins itself: `[tool.llm-audit.fix] pin = {"gpt-4o" = "gpt-4o-2024-08-06"}`. An alias with several
+dated twins in the SDK (`gpt-4o`) is pinned only from the configuration. Only a literal written at the
+call or the constructor is rewritten, quotes and provider prefix (`"anthropic/..."`) kept.
 """
 
 from __future__ import annotations

@@ -26,7 +26,14 @@ def complete(payload):
 or use the provider's SDK, which retries 429/5xx with backoff by default.
 
 ## Fix safety
-Not fixed automatically.
+Unsafe: the call now retries, so a failure surfaces later and a request may be sent more than once;
+safe when `[tool.llm-audit.fix] retries = N` gives the count. Where the SDK has an option for it:
+`max_retries=0` becomes `max_retries=3` (OpenAI, Anthropic, Groq, Together, LangChain, LlamaIndex),
+`num_retries=0` becomes `num_retries=3` (litellm, Router, `litellm.num_retries`), botocore
+`retries={"max_attempts": 0}` becomes `{"max_attempts": 3, "mode": "adaptive"}`, and a google-genai
+client gets `http_options` with `retry_options={"attempts": 4}` (attempts count the first one). Raw
+HTTP and SDKs with no retry option (Ollama, Hugging Face, Vertex AI, Mistral's `RetryConfig`) are not
+fixed: wrap the call as shown above.
 """
 
 from __future__ import annotations

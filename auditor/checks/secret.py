@@ -36,7 +36,12 @@ client = OpenAI()  # reads OPENAI_API_KEY from the environment or a secrets mana
 Then rotate the leaked key at the provider: removing it from the code does not un-leak it.
 
 ## Fix safety
-Not fixed automatically: the key must be rotated by a person.
+Unsafe: the code now needs the environment variable (a `KeyError` where it is not set). In Python, the
+literal becomes `os.environ["OPENAI_API_KEY"]` (the variable the provider's SDK reads; a random value
+under an environment-variable-like name reads that name), `os.getenv("X", "<key>")` becomes
+`os.environ["X"]`, and `import os` is added. `[tool.llm-audit.fix] api-key-env = {openai = "..."}`
+names the variable and makes the fix safe. Keys in f-strings, concatenations and non-Python files are
+reported, never rewritten. The fix does not un-leak the key: rotate it.
 """
 
 from __future__ import annotations

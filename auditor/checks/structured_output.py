@@ -28,7 +28,7 @@ except ValidationError:
 or the provider's structured output (`response_format` with a JSON schema, `client.chat.completions.parse`).
 
 ## Fix safety
-Not fixed automatically.
+No automatic fix: the schema to validate against is the author's. The code to write is under *Use instead*.
 """
 
 from __future__ import annotations

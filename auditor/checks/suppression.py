@@ -19,7 +19,8 @@ Delete the comment, or move it to the line where the finding is reported (the fi
 call). A reason after `--` is encouraged: `# llm-audit: ignore[LLM101] -- batch job, queue deadline`.
 
 ## Fix safety
-Not fixed automatically.
+Safe: `--fix` removes the suppression (or, when some of its rules still suppress something, only the
+stale ids), keeping any other comment on the line; a comment that suppresses nothing does nothing.
 """
 
 from __future__ import annotations

@@ -26,7 +26,17 @@ Set it where the client is built (the finding names that line) so every call inh
 override per call where a request is known to be long (batch summarisation, streaming).
 
 ## Fix safety
-Not fixed automatically: the right deadline depends on the request.
+Unsafe: a request that used to wait now fails after the deadline. `--fix --unsafe-fixes` writes a
+30 s timeout where the finding points (the client constructor; the request for module functions and
+raw HTTP; an explicit `timeout=None` is replaced), in the SDK's own spelling and unit: `timeout=30`
+(OpenAI, Anthropic, Groq, Together, litellm, LangChain, LlamaIndex, requests, httpx, Cohere, Ollama,
+Hugging Face), `timeout_ms=30000` (Mistral), `http_options={"timeout": 30000}` or
+`types.HttpOptions(timeout=30000)` (google-genai, milliseconds), `request_options={"timeout": 30}`
+(google-generativeai), `config=Config(connect_timeout=30, read_timeout=30)` with its import (Bedrock),
+`timeout=aiohttp.ClientTimeout(total=30)`, `model_settings={"timeout": 30}` (pydantic-ai). With
+`[tool.llm-audit.fix] timeout = N` the project has chosen the value and the fix is safe. Not fixed: a
+timeout set only under a condition, a constructor fed by `**kwargs`, SDKs with no timeout parameter
+(Vertex AI, `ollama.chat()`, `ChatOllama`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import Callable
 import libcst as cst
 from libcst import MaybeSentinel
 
-_EMPTY = cst.parse_module("")
+_MODULES: dict = {}  # newline -> an empty module that generates code with it
 PARSED: list = []  # paths of the files whose code libcst parsed (read by tests: only files with a fix)
 
 
@@ -26,8 +26,14 @@ class CannotFix(Exception):
     """The expression is not in a shape the fix can rewrite safely."""
 
 
-def code(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
+def code(node: cst.CSTNode, newline: str = "\n") -> str:
+    if newline not in _MODULES:
+        _MODULES[newline] = cst.Module(body=[], default_newline=newline)
+    return _MODULES[newline].code_for_node(node)
+
+
+def _config(newline: str):
+    return cst.PartialParserConfig(default_newline=newline)
 
 
 def expr(text: str) -> cst.BaseExpression:
@@ -40,17 +46,18 @@ def rewrite(idx, node: ast.AST, fn: Callable[[cst.BaseExpression], cst.BaseExpre
     start, end = idx.span(node)
     snippet = idx.text[start:end]
     PARSED.append(idx.path)
+    nl = idx.newline
     try:
-        tree = cst.parse_expression("(" + snippet + ")")
+        tree = cst.parse_expression("(" + snippet + ")", config=_config(nl))
     except cst.ParserSyntaxError:
         return None
-    if code(tree) != "(" + snippet + ")":
-        return None  # libcst does not give the text back as it was: do not touch it
+    if code(tree, nl) != "(" + snippet + ")":
+        return None  # libcst does not give the text back as it was (mixed line endings): do not touch it
     try:
         new = fn(tree)
     except CannotFix:
         return None
-    text = code(new)
+    text = code(new, nl)
     if not (text.startswith("(") and text.endswith(")")):
         return None
     return idx.edit(start, end, text[1:-1])
@@ -61,20 +68,21 @@ def rewrite_statement(idx, node: ast.stmt, fn: Callable[[cst.CSTNode], cst.CSTNo
     start, end = idx.span(node)
     snippet = idx.text[start:end]
     PARSED.append(idx.path)
+    nl = idx.newline
     try:
-        tree = cst.parse_statement(snippet + "\n")
+        tree = cst.parse_statement(snippet + nl, config=_config(nl))
     except cst.ParserSyntaxError:
         return None
-    if code(tree) != snippet + "\n":
+    if code(tree, nl) != snippet + nl:
         return None
     try:
         new = fn(tree)
     except CannotFix:
         return None
-    text = code(new)
-    if not text.endswith("\n"):
+    text = code(new, nl)
+    if not text.endswith(nl):
         return None
-    return idx.edit(start, end, text[:-1])
+    return idx.edit(start, end, text[: -len(nl)])
 
 
 # ----- reading ------------------------------------------------------------------------------------

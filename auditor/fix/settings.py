@@ -82,8 +82,11 @@ def add(idx, node: ast.Call, fx: dict, vals: dict) -> list | None:
         got = fx["objects"].get(".".join(container))
         return [got] if isinstance(got, str) else list(got or ())
 
+    made: dict = {}  # reference written -> class, for the objects this fix builds (their import is not there yet)
+
     def enter(container: tuple, call) -> bool:
-        return idx.qualname_text(c.code(call.func)) in classes(container)
+        func = c.code(call.func)
+        return (made.get(func) or idx.qualname_text(func)) in classes(container)
 
     def make(container: tuple, key: str, inner):
         q = next(iter(classes(container)), None)
@@ -97,6 +100,7 @@ def add(idx, node: ast.Call, fx: dict, vals: dict) -> list | None:
             else:
                 ref = idx.existing_reference(q)
         if ref is not None:
+            made[ref] = q
             return c.cst.Call(func=c.expr(ref), args=[c.new_keyword(key, inner)])
         return c.cst.Dict([c.new_element(key, inner)])
 
