@@ -174,8 +174,9 @@ def scan(
                           diff_base=diff_base, baseline=baseline, rescan=again)
     if diff or fix or fix_only:
         report = _fix(report, config, again[0], unsafe_fixes, diff, fix_only, output)
-    else:
-        _attach_fixes(report, config, unsafe_fixes)
+    else:  # the console and annotation formats only say whether a finding has a fix: libcst not needed
+        _attach_fixes(report, config, unsafe_fixes,
+                      plan_only=fmt in (Format.console, Format.github, Format.markdown, Format.junit))
 
     from auditor.reporters import render
 
@@ -199,11 +200,11 @@ def scan(
     raise typer.Exit(0)
 
 
-def _attach_fixes(report, config, unsafe: bool) -> None:
+def _attach_fixes(report, config, unsafe: bool, plan_only: bool = False) -> None:
     from auditor import fix as fix_mod
 
     try:
-        fix_mod.attach(report, config, unsafe)
+        fix_mod.attach(report, config, unsafe, plan_only=plan_only)
     except Exception as exc:  # noqa: BLE001 - a planning bug must not cost the user the report
         typer.echo(f"llm-audit: internal error while planning fixes ({type(exc).__name__}: {exc}); "
                    "please report it", err=True)

@@ -163,6 +163,21 @@ def test_a_file_with_a_syntax_error_is_never_touched(project, monkeypatch):
     assert (project / "broken.py").read_text(encoding="utf-8") == text
 
 
+def test_keys_in_other_file_types_are_reported_never_rewritten(project, monkeypatch):
+    key = "sk-proj-" + "Ab3dE5gH7jK9mN1pQ3sT5vX7zB9dF1hJ3lN5pR7tV9xZ1bD3fH5j"
+    files = {".env": f"OPENAI_API_KEY={key}\n", "settings.yaml": f"openai:\n  api_key: {key}\n",
+             "app.py": f'KEY = "{key}"\n'}
+    for name, text in files.items():
+        (project / name).write_text(text, encoding="utf-8")
+    rep = json.loads(cli(project, "scan", "--isolated", "--select", "LLM201", "--format", "json", ".",
+                         monkeypatch=monkeypatch).stdout)
+    assert {f["path"]: "fix" in f for f in rep["findings"]} == {".env": False, "settings.yaml": False, "app.py": True}
+    cli(project, "scan", "--isolated", "--select", "LLM201", "--fix", "--unsafe-fixes", ".", monkeypatch=monkeypatch)
+    assert (project / ".env").read_text(encoding="utf-8") == files[".env"]
+    assert (project / "settings.yaml").read_text(encoding="utf-8") == files["settings.yaml"]
+    assert (project / "app.py").read_text(encoding="utf-8") == 'import os\nKEY = os.environ["OPENAI_API_KEY"]\n'
+
+
 def test_a_fix_that_would_not_compile_is_not_applied(project, monkeypatch):
     from auditor.fix import timeout as timeout_fix
 
@@ -535,3 +550,31 @@ def test_fix_pairs_are_not_scanned_as_annotated_fixture_projects():
     assert "fixes" not in test_fixtures._fixture_projects()
     text = textwrap.dedent((REPO_ROOT / "fixtures" / "README.md").read_text(encoding="utf-8"))
     assert "fixtures/fixes" in text or "`fixes/`" in text
+
+
+@pytest.mark.parametrize("folder", ["fixes", "openai_app", "gemini_app", "bedrock_app", "langchain_app",
+                                    "retry_policy_app", "suppression_app", "secrets_app", "http_app"])
+def test_planning_without_libcst_decides_as_the_full_plan(folder, monkeypatch):
+    """The console only needs to know whether a finding has a fix (and how safe): that is decided on the
+    ``ast`` without loading libcst, and must agree with the fixes actually computed."""
+    from auditor import fix
+    from auditor.config import Config
+    from auditor.engine import scan
+
+    root = REPO_ROOT / "fixtures" / folder
+    monkeypatch.chdir(root)
+    report = scan(["."], Config(), root)
+    fix.attach(report, Config(), plan_only=True)
+    planned = {(f.rule_id, f.path, f.line, f.fix.applicability) for f in report.findings if f.fix}
+    fix.attach(report, Config())
+    computed = {(f.rule_id, f.path, f.line, f.fix.applicability) for f in report.findings if f.fix}
+    assert planned == computed
+    assert computed or folder in ("retry_policy_app",)
+
+
+def test_console_scan_with_fixable_findings_does_not_import_libcst(project):
+    write(project, "app.py", FLAGGED)
+    code = "from auditor.cli import app\ntry:\n    app(['scan', '--isolated', '.'])\nexcept SystemExit:\n    pass\n"
+    assert not _imports_libcst(code, project)
+    code = code.replace("'.'", "'--format', 'json', '.'")
+    assert _imports_libcst(code, project)  # the JSON report carries the edits: libcst computes them

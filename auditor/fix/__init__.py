@@ -28,13 +28,14 @@ class Context:
     """What a planner may look at: the report (its resolved calls and project), the configuration, the
     catalogue, and the files it may edit (audited Python files that parse and compile)."""
 
-    def __init__(self, report, config):
+    def __init__(self, report, config, plan_only: bool = False):
         from auditor.catalog import catalog
 
         self.report = report
         self.config = config
         self.cat = catalog()
         self.project = report.project
+        self.plan_only = plan_only
         self._index: dict = {}
 
     def editable(self, path: str) -> bool:
@@ -51,14 +52,16 @@ class Context:
             from auditor.fix.source import FileIndex
 
             try:
-                self._index[path] = FileIndex(path, self.report.sources[path].text)
+                self._index[path] = FileIndex(path, self.report.sources[path].text, dry=self.plan_only)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._index[path] = None
         return self._index[path]
 
 
-def attach(report, config, unsafe: bool = False) -> None:
-    """Plan a fix for every active finding of a fixable check and set ``finding.fix``."""
+def attach(report, config, unsafe: bool = False, plan_only: bool = False) -> None:
+    """Plan a fix for every active finding of a fixable check and set ``finding.fix``. With ``plan_only``
+    (console output: only whether there is a fix, and how safe) the edits are not computed, so libcst is
+    not loaded; the decision is the same."""
     from auditor.catalog import catalog
 
     cat = catalog()
@@ -72,7 +75,7 @@ def attach(report, config, unsafe: bool = False) -> None:
         base = config.fix.safety(meta.id, meta.name, meta.category, meta.fix_safety or "unsafe")
         if base is None:  # unfixable in the configuration
             continue
-        ctx = ctx or Context(report, config)
+        ctx = ctx or Context(report, config, plan_only)
         module = importlib.import_module(f"auditor.fix.{meta.module}")
         try:
             with warnings.catch_warnings():
@@ -86,6 +89,8 @@ def attach(report, config, unsafe: bool = False) -> None:
         edits = tuple(e for e in edits if e is not None)
         if not edits:
             continue
+        if plan_only:
+            edits = ()  # planned (settings.PLANNED): not computed
         applicability = base
         if base == "unsafe" and decided:
             applicability = config.fix.safety(meta.id, meta.name, meta.category, "safe")

@@ -16,10 +16,9 @@ import ast
 from typing import Callable
 
 import libcst as cst
-from libcst import MaybeSentinel
 
 _MODULES: dict = {}  # newline -> an empty module that generates code with it
-PARSED: list = []  # paths of the files whose code libcst parsed (read by tests: only files with a fix)
+PARSED: set = set()  # paths of the files libcst parsed code of (a test checks: only files with a fix)
 
 
 class CannotFix(Exception):
@@ -45,7 +44,7 @@ def rewrite(idx, node: ast.AST, fn: Callable[[cst.BaseExpression], cst.BaseExpre
     the expression cannot be parsed on its own or ``fn`` raises ``CannotFix``."""
     start, end = idx.span(node)
     snippet = idx.text[start:end]
-    PARSED.append(idx.path)
+    PARSED.add(idx.path)
     nl = idx.newline
     try:
         tree = cst.parse_expression("(" + snippet + ")", config=_config(nl))
@@ -67,7 +66,7 @@ def rewrite_statement(idx, node: ast.stmt, fn: Callable[[cst.CSTNode], cst.CSTNo
     """The same for a simple statement standing on its own lines (an import)."""
     start, end = idx.span(node)
     snippet = idx.text[start:end]
-    PARSED.append(idx.path)
+    PARSED.add(idx.path)
     nl = idx.newline
     try:
         tree = cst.parse_statement(snippet + nl, config=_config(nl))
@@ -307,7 +306,3 @@ def is_none(node) -> bool:
 def is_zero(node) -> bool:
     return (isinstance(node, cst.Integer) and node.evaluated_value == 0) or (
         isinstance(node, cst.Name) and node.value == "False")
-
-
-__all__ = ["CannotFix", "MaybeSentinel", "append", "code", "element", "expr", "is_none", "is_zero", "keyword",
-           "new_element", "new_keyword", "replace_at", "rewrite", "rewrite_statement", "set_path", "string_value"]

@@ -93,6 +93,8 @@ def _tenacity_name(idx, name: str):
 
 
 def _add_alias(idx, stmt, name: str):
+    if idx.dry:
+        return settings.PLANNED
     from auditor.fix import cst as c
 
     def change(tree):

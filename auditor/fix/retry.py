@@ -56,7 +56,7 @@ def _replace_zero(ctx, spec, call, path, line, vals):
         template = fx["value"] if p in fx["paths"] else "$retries"
         text, imports = settings.render(idx, template, vals)
         for node in idx.calls_on(line):
-            edits = settings.replace(idx, node, [p], _zero, text, imports)
+            edits = settings.replace(idx, node, [p], "zero", text, imports)
             if edits:
                 return edits
     return None
@@ -73,17 +73,3 @@ def _add(ctx, spec, call, client, vals):
         idx = ctx.index(client.path)
         node = settings.client_call(idx, client) if idx else None
     return settings.add(idx, node, fx, vals) if node is not None else None
-
-
-def _zero(node) -> bool:
-    """``0``/``False``, or botocore's ``{"max_attempts": 0}`` (``total_max_attempts`` 0 or 1)."""
-    from auditor.fix import cst as c
-
-    if c.is_zero(node):
-        return True
-    if isinstance(node, c.cst.Dict):
-        for key, limit in (("max_attempts", 0), ("total_max_attempts", 1)):
-            el = c.element(node, key)
-            if el is not None and isinstance(el.value, c.cst.Integer) and el.value.evaluated_value <= limit:
-                return True
-    return False

@@ -93,6 +93,13 @@ def _apply(report, kept: list, out: Outcome, blocked: set) -> list:
     new_texts: dict = {}
     for path, fixes in by_path.items():
         text = out.texts.get(path, report.sources[path].text)
+        if path not in out.originals and not compiles(report.sources[path].text, path):
+            # parses but does not compile ('return' outside a function...): never touched
+            for f in fixes:
+                failed.add(id(f))
+                blocked.add(_key(f))
+            out.problems.append((path, "does not compile as it is; not fixed"))
+            continue
         out.originals.setdefault(path, report.sources[path].text)
         new = apply(text, [e for f in fixes for e in f.fix.edits if e.path == path])
         if not compiles(new, path):

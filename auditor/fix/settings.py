@@ -71,9 +71,9 @@ def render(idx, value, vals: dict) -> tuple[str | None, list]:
 
 def add(idx, node: ast.Call, fx: dict, vals: dict) -> list | None:
     """Edits that write ``fx``'s paths at call ``node``; None when it cannot be done cleanly (already set,
-    a container held in a variable, a ``**mapping`` that could hold the keyword too)."""
-    from auditor.fix import cst as c
-
+    a container held in a variable, a ``**mapping`` that could hold the keyword too). On a planning-only
+    index (``idx.dry``) the same decision is taken on the ``ast`` and ``[PLANNED]`` returned: libcst is
+    not loaded to say whether a finding has a fix."""
     value_text, imports = render(idx, fx["value"], vals)
     if value_text is None:
         return None
@@ -81,6 +81,12 @@ def add(idx, node: ast.Call, fx: dict, vals: dict) -> list | None:
     def classes(container: tuple) -> list:
         got = fx["objects"].get(".".join(container))
         return [got] if isinstance(got, str) else list(got or ())
+
+    if idx.dry:
+        ok = all(_can_set(idx, node, p.split("."), classes, fx["import"]) for p in fx["paths"])
+        return [PLANNED] if ok else None
+
+    from auditor.fix import cst as c
 
     made: dict = {}  # reference written -> class, for the objects this fix builds (their import is not there yet)
 
@@ -116,15 +122,99 @@ def add(idx, node: ast.Call, fx: dict, vals: dict) -> list | None:
     return [edit] + imports
 
 
-def replace(idx, node: ast.Call, paths: list, test, value_text: str, imports: list | None = None) -> list | None:
-    """Edits that replace the value at the first of ``paths`` set at call ``node`` that ``test`` accepts."""
+def replace(idx, node: ast.Call, paths: list, kind: str, value_text: str, imports: list | None = None) -> list | None:
+    """Edits that replace the value at the first of ``paths`` set at call ``node`` that switches the
+    setting off (``kind``: "none" for ``None``, "zero" for ``0``/``False``/botocore's no-retry mapping)."""
+    if idx.dry:
+        return [PLANNED] if any(_can_replace(idx, node, p.split("."), kind) for p in paths) else None
     from auditor.fix import cst as c
 
+    test = (lambda n: c.is_none(n)) if kind == "none" else _zero_cst
     for p in paths:
         edit = c.rewrite(idx, node, lambda tree, p=p: c.replace_at(tree, p.split("."), test, c.expr(value_text)))
         if edit is not None:
             return [edit] + list(imports or ())
     return None
+
+
+class _Planned:
+    """Stands for the edits of a fix that was only planned (``idx.dry``): it exists, it was not computed."""
+
+    path = ""
+
+    def key(self):
+        return ("planned",)
+
+
+PLANNED = _Planned()
+
+
+def _can_set(idx, node, path: list, classes, must_import: bool, prefix: tuple = ()) -> bool:
+    """``cst.set_path`` would succeed on this ``ast`` node (the same rules, no libcst)."""
+    head, rest = path[0], path[1:]
+    here = prefix + (head,)
+    if isinstance(node, ast.Call):
+        if prefix and idx.qualname(node.func) not in classes(prefix):
+            return False
+        if any(k.arg is None for k in node.keywords):
+            return False
+        kw = next((k for k in node.keywords if k.arg == head), None)
+        if kw is None:
+            return _can_build(idx, here, rest, classes, must_import)
+        return bool(rest) and _can_set(idx, kw.value, rest, classes, must_import, here)
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            return False
+        i = next((i for i, k in enumerate(node.keys) if isinstance(k, ast.Constant) and k.value == head), None)
+        if i is None:
+            return _can_build(idx, here, rest, classes, must_import)
+        return bool(rest) and _can_set(idx, node.values[i], rest, classes, must_import, here)
+    return False
+
+
+def _can_build(idx, container: tuple, rest: list, classes, must_import: bool) -> bool:
+    if not rest or not must_import:
+        return True
+    q = next(iter(classes(container)), None)
+    return q is None or idx.reference(q)[0] is not None
+
+
+def _can_replace(idx, node, path: list, kind: str) -> bool:
+    head, rest = path[0], path[1:]
+    value = None
+    if isinstance(node, ast.Call):
+        value = next((k.value for k in node.keywords if k.arg == head), None)
+    elif isinstance(node, ast.Dict):
+        value = next((v for k, v in zip(node.keys, node.values)
+                      if isinstance(k, ast.Constant) and k.value == head), None)
+    if value is None:
+        return False
+    if rest:
+        return _can_replace(idx, value, rest, kind)
+    if kind == "none":
+        return isinstance(value, ast.Constant) and value.value is None
+    if isinstance(value, ast.Constant):
+        return value.value in (0, False) and not isinstance(value.value, str)
+    if isinstance(value, ast.Dict):
+        for key, limit in (("max_attempts", 0), ("total_max_attempts", 1)):
+            v = next((v for k, v in zip(value.keys, value.values) if isinstance(k, ast.Constant) and k.value == key), None)
+            if isinstance(v, ast.Constant) and isinstance(v.value, int) and v.value <= limit:
+                return True
+    return False
+
+
+def _zero_cst(node) -> bool:
+    """``0``/``False``, or botocore's ``{"max_attempts": 0}`` (``total_max_attempts`` 0 or 1)."""
+    from auditor.fix import cst as c
+
+    if c.is_zero(node):
+        return True
+    if isinstance(node, c.cst.Dict):
+        for key, limit in (("max_attempts", 0), ("total_max_attempts", 1)):
+            el = c.element(node, key)
+            if el is not None and isinstance(el.value, c.cst.Integer) and el.value.evaluated_value <= limit:
+                return True
+    return False
 
 
 def replace_module_setting(idx, line: int, test_value, value_text: str) -> list | None:

@@ -20,24 +20,22 @@ _BUILTINS = frozenset(dir(builtins))
 
 
 class FileIndex:
-    def __init__(self, path: str, text: str):
+    """``dry``: the index of a planning-only pass (is there a fix, how safe): settings are checked on the
+    ``ast`` and no edit is computed, so libcst is never loaded."""
+
+    def __init__(self, path: str, text: str, dry: bool = False):
         self.path = path
         self.text = text
+        self.dry = dry
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.tree = ast.parse(text, filename=path)
-            compile(text, path, "exec", dont_inherit=True)  # a file that does not compile is never touched
+            self.tree = ast.parse(text, filename=path)  # a file with a syntax error is never touched
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         first = _NEWLINE.search(text)
         self.newline = first.group(0) if first else "\n"
         self._calls: dict[int, list] = {}
         self._parents: dict = {}
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                self._parents[child] = node
-            if isinstance(node, ast.Call):
-                self._calls.setdefault(node.lineno, []).append(node)
-        self.bindings, self.bound = _bindings(self.tree)
+        self.bindings, self.bound = _bindings(self.tree, self._parents, self._calls)
 
     # ----- positions --------------------------------------------------------------------------
     def offset(self, line: int, byte_col: int) -> int:
@@ -204,9 +202,10 @@ class FileIndex:
         return None, []
 
 
-def _bindings(tree: ast.Module) -> tuple[dict, dict]:
+def _bindings(tree: ast.Module, parents: dict, calls: dict) -> tuple[dict, dict]:
     """(top-level import bindings: name -> qualified name, every binding anywhere: name -> set of what it is:
-    the qualified name of an import, or "" for anything else)."""
+    the qualified name of an import, or "" for anything else). The same walk fills ``parents`` (node ->
+    parent) and ``calls`` (line -> calls starting there)."""
     top: dict = {}
     bound: dict = {}
 
@@ -251,6 +250,10 @@ def _bindings(tree: ast.Module) -> tuple[dict, dict]:
 
     top_level(tree.body)
     for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+        if isinstance(node, ast.Call):
+            calls.setdefault(node.lineno, []).append(node)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             imports(node, None)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):

@@ -105,7 +105,7 @@ def _replace_none(call, setting, ctx, vals, decided):
             if value_text is None:
                 continue
             for node in idx.calls_on(setting.line):
-                edits = settings.replace(idx, node, [path], _is_none, value_text, imports)
+                edits = settings.replace(idx, node, [path], "none", value_text, imports)
                 if edits:
                     return (f"replace timeout=None by a finite timeout ({vals['seconds']} s)", edits, decided)
         for node in idx.calls_on(setting.line):
@@ -113,12 +113,6 @@ def _replace_none(call, setting, ctx, vals, decided):
             if edits:
                 return (f"give the timeout object a finite timeout ({vals['seconds']} s)", edits, decided)
     return None
-
-
-def _is_none(node) -> bool:
-    from auditor.fix import cst as c
-
-    return c.is_none(node)
 
 
 def _none_timeout_object(idx, node, paths, ctx, vals):
