@@ -31,11 +31,15 @@ def line_hash(line: str) -> str:
 
 
 class _Lines:
-    def __init__(self, root: str):
+    def __init__(self, root: str, sources: dict | None = None):
         self.root = Path(root)
+        self.sources = sources or {}  # the scan's texts (what --fix's passes see before anything is written)
         self._cache: dict[str, list] = {}
 
     def get(self, path: str, line: int) -> str:
+        src = self.sources.get(path)
+        if path not in self._cache and src is not None and src.text is not None:
+            self._cache[path] = src.text.splitlines()
         if path not in self._cache:
             p = Path(path) if Path(path).is_absolute() else self.root / path
             try:
@@ -55,8 +59,8 @@ def _rel(path: str, root: str, base: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _keys(findings, root: str, base: Path):
-    lines = _Lines(root)
+def _keys(findings, root: str, base: Path, sources: dict | None = None):
+    lines = _Lines(root, sources)
     for f in findings:
         yield f, (_rel(f.path, root, base), f.rule_id, line_hash(lines.get(f.path, f.line)))
 
@@ -102,7 +106,7 @@ def apply(report, path: Path) -> None:
     counts = load(path)
     base = path.resolve().parent
     kept, baselined = [], []
-    for f, key in _keys(report.findings, report.root, base):
+    for f, key in _keys(report.findings, report.root, base, getattr(report, "sources", None)):
         if counts[key] > 0:
             counts[key] -= 1
             baselined.append(f)

@@ -205,6 +205,8 @@ def _attach_fixes(report, config, unsafe: bool, plan_only: bool = False) -> None
 
     try:
         fix_mod.attach(report, config, unsafe, plan_only=plan_only)
+        for path, message in report.fix_notes:
+            typer.echo(f"llm-audit: {path}: {message}", err=True)
     except Exception as exc:  # noqa: BLE001 - a planning bug must not cost the user the report
         typer.echo(f"llm-audit: internal error while planning fixes ({type(exc).__name__}: {exc}); "
                    "please report it", err=True)

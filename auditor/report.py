@@ -71,6 +71,7 @@ class Report:
     sources: dict = field(default_factory=dict, repr=False)  # display path -> engine.Source (in memory only)
     fixed: int | None = None  # findings fixed by --fix (None when no fix was asked for)
     unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as applicable
+    fix_notes: list = field(default_factory=list)  # (path, message): fixes that could not be planned
     files_scanned: int = 0
     files_parsed: int = 0
     seconds: float = 0.0

@@ -258,6 +258,40 @@ def test_fixes_across_modules_and_overlapping_fixes_take_passes_then_nothing_is_
         compile(snapshot[p], p, "exec")
 
 
+def test_baselined_findings_are_not_fixed_even_when_a_fix_moves_their_line(project, monkeypatch):
+    write(project, "app.py", """\
+        from openai import OpenAI
+        old = OpenAI()
+        def f(q):
+            return old.chat.completions.create(model=M, messages=q)
+        """)
+    assert cli(project, "baseline", "--isolated", monkeypatch=monkeypatch).exit_code == 0
+    key = "sk-proj-" + "Ab3dE5gH7jK9mN1pQ3sT5vX7zB9dF1hJ3lN5pR7tV9xZ1bD3fH5j"
+    with open(project / "app.py", "a", encoding="utf-8") as fh:
+        fh.write(f'KEY = "{key}"\nnew = OpenAI()\ndef g(q):\n    return new.chat.completions.create(model=M, messages=q)\n')
+    res = cli(project, "scan", "--isolated", "--select", "LLM101,LLM201", "--baseline", ".llm-audit-baseline.json",
+              "--fix", "--unsafe-fixes", ".", monkeypatch=monkeypatch)
+    assert res.exit_code == 0, res.output
+    text = (project / "app.py").read_text(encoding="utf-8")
+    assert text.startswith("from openai import OpenAI\nimport os\n")  # the key's fix moved the lines down...
+    assert "old = OpenAI()\n" in text  # ...and the baselined client is still not touched
+    assert "new = OpenAI(timeout=30)\n" in text and 'KEY = os.environ["OPENAI_API_KEY"]' in text
+
+
+def test_a_planner_error_costs_that_fix_only_and_is_reported(project, monkeypatch):
+    from auditor.fix import timeout as timeout_fix
+
+    def boom(finding, ctx):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(timeout_fix, "plan", boom)
+    write(project, "app.py", FLAGGED)
+    res = cli(project, "scan", "--isolated", "--select", "LLM101,LLM103", "--fix", "--unsafe-fixes", ".",
+              monkeypatch=monkeypatch)
+    assert "internal error planning the LLM101 fix at line 4 (ValueError: boom)" in res.stderr
+    assert "max_completion_tokens=1024" in (project / "app.py").read_text(encoding="utf-8")
+
+
 # ----- writes -------------------------------------------------------------------------------------
 
 FLAGGED = """\

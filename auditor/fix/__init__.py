@@ -83,6 +83,10 @@ def attach(report, config, unsafe: bool = False, plan_only: bool = False) -> Non
                 planned = module.plan(f, ctx)
         except RecursionError:
             planned = None
+        except Exception as exc:  # noqa: BLE001 - one planner's bug costs that fix, not the report
+            report.fix_notes.append((f.path, f"internal error planning the {f.rule_id} fix at line {f.line} "
+                                             f"({type(exc).__name__}: {exc}); please report it"))
+            planned = None
         if not planned:
             continue
         message, edits, decided = planned

@@ -55,8 +55,9 @@ def run(report, config, rescan, unsafe: bool) -> Outcome:
     """Fix ``report``'s findings. ``rescan(overlay)`` scans again with ``overlay`` (path -> text)."""
     out = Outcome(report)
     blocked: set = set()  # fixes (rule, edit keys) that broke a file: never tried again
-    for _ in range(MAX_PASSES):
+    for n in range(MAX_PASSES + 1):
         attach(report, config, unsafe)
+        out.problems += [p for p in report.fix_notes if p not in out.problems]
         todo = sorted((f for f in report.findings if f.fix is not None and f.fix.applies(unsafe)
                        and _key(f) not in blocked), key=lambda f: f.sort_key())
         kept, edits = [], []
@@ -66,6 +67,10 @@ def run(report, config, rescan, unsafe: bool) -> Outcome:
             kept.append(f)
             edits.extend(f.fix.edits)
         if not kept:
+            break
+        if n == MAX_PASSES:
+            out.problems.append((kept[0].path, f"fixes still applicable after {MAX_PASSES} passes; stopped "
+                                               "(please report it)"))
             break
         out.passes += 1
         applied = _apply(report, kept, out, blocked)
