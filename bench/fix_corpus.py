@@ -102,6 +102,28 @@ def compiles(text: str, path: str) -> bool:
         return False
 
 
+def why_not(f: dict, root: Path) -> str:
+    """A rough reason a finding of a fixable rule got no fix (for the summary only)."""
+    m = f["message"]
+    if "only set when" in m or "only passed when" in m or "only put in the payload" in m:
+        return "set only under a condition"
+    if m.startswith("HTTP request") or "payload" in m:
+        return "raw HTTP / JSON payload"
+    if "not traceable" in m:
+        return "client built elsewhere"
+    lines = []
+    for where in (f, f.get("fix_location") or {}):
+        if where.get("path"):
+            try:
+                text = (root / where["path"]).read_text("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            lines += text[where["line"] - 1: where["line"] + 6]
+    if any("**" in x for x in lines):
+        return "**mapping at the call or constructor"
+    return "other (variable containers, SDKs with no such option, ...)"
+
+
 def key(f: dict) -> tuple:
     return f["rule_id"], f["path"], f["line"]
 
@@ -116,6 +138,7 @@ def run_package(pkg: dict, work: Path) -> dict:
     before = scan_json(dst)
     cat_fixable = {r["id"] for r in json.loads(llm_audit(dst, "rules", "--format", "json").stdout) if r["fixable"]}
     of_fixable_rules = sum(1 for f in before["findings"] if f["rule_id"] in cat_fixable)
+    reasons = [why_not(f, dst) for f in before["findings"] if f["rule_id"] in cat_fixable and not f.get("fix")]
     fixable = [f for f in before["findings"] if f.get("fix")]
     spans: dict = {}
     for f in fixable:
@@ -163,7 +186,7 @@ def run_package(pkg: dict, work: Path) -> dict:
         outside += [f"{p}:{n} (changed)" for n in sorted(removed) if not near(n)]
         outside += [f"{p}:after {n} (added: {t.strip()[:60]})" for n, t in added
                     if not (near(n, 1) or t.lstrip().startswith(("import ", "from ")))]
-    return {"package": name, "findings": of_fixable_rules, "fixable": len(fixable), "fixed": fixed,
+    return {"package": name, "findings": of_fixable_rules, "reasons": reasons, "fixable": len(fixable), "fixed": fixed,
             "changed": len(changed), "not_compiling": not_compiling, "still": still, "new": new,
             "second_fixed": second_fixed, "second_changes": second_changes, "outside": outside}
 
@@ -208,6 +231,13 @@ def main(argv: list[str]) -> int:
                    + len(r["outside"]) + (r["second_fixed"] != 0) for r in good) + (len(rows) - len(good))
     print(f"{'total':22s} {tot['findings']:8d} {tot['fixable']:6d} {tot['fixed']:6d} {tot['changed']:6d}   "
           f"packages {len(good)}/{len(rows)}, problems {problems}")
+    from collections import Counter
+
+    reasons = Counter(x for r in good for x in r["reasons"])
+    if reasons:
+        print("findings of fixable rules with no fix, by reason (rough):")
+        for why, n in reasons.most_common():
+            print(f"  {n:5d}  {why}")
     for r in good:
         for what in ("not_compiling", "still", "new", "second_changes", "outside"):
             for item in r[what][:10]:

@@ -278,6 +278,20 @@ def test_baselined_findings_are_not_fixed_even_when_a_fix_moves_their_line(proje
     assert "new = OpenAI(timeout=30)\n" in text and 'KEY = os.environ["OPENAI_API_KEY"]' in text
 
 
+def test_only_audited_files_are_edited(project, monkeypatch):
+    """A pre-commit run names the staged files: a client built in a module read only for resolution is
+    not edited (the finding stays, with no fix)."""
+    write(project, "clients.py", "from openai import OpenAI\nclient = OpenAI()\n")
+    write(project, "app.py", "from clients import client\ndef ask(q):\n    return client.chat.completions.create(model=M, messages=q)\n")
+    res = cli(project, "scan", "--isolated", "--select", "LLM101", "--fix", "--unsafe-fixes", "--format", "json",
+              "app.py", monkeypatch=monkeypatch)
+    rep = json.loads(res.stdout)
+    assert [(f["path"], "fix" in f) for f in rep["findings"]] == [("app.py", False)]
+    assert (project / "clients.py").read_text(encoding="utf-8") == "from openai import OpenAI\nclient = OpenAI()\n"
+    res = cli(project, "scan", "--isolated", "--select", "LLM101", "--fix", "--unsafe-fixes", ".", monkeypatch=monkeypatch)
+    assert (project / "clients.py").read_text(encoding="utf-8") == "from openai import OpenAI\nclient = OpenAI(timeout=30)\n"
+
+
 def test_a_planner_error_costs_that_fix_only_and_is_reported(project, monkeypatch):
     from auditor.fix import timeout as timeout_fix
 

@@ -82,6 +82,6 @@ def _env_name(ctx, value: str, lit, parent, idx):
         i = next((i for i, v in enumerate(parent.values) if v is lit), None)
         k = parent.keys[i] if i is not None else None
         name = k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
-    if name and _ENV_NAME.match(name):
+    if name and _ENV_NAME.match(name) and not name.startswith("DEFAULT"):  # a fallback is not an env variable
         return name, False
     return None, False
