@@ -85,6 +85,7 @@ class FuncSpec:
     payload: tuple = ()
     url: dict = field(default_factory=dict)
     model_position: int | None = None
+    client_argument: dict = field(default_factory=dict)  # Runner.run(agent, ...): the model object is an argument
 
     @property
     def call_options(self) -> dict:
@@ -167,7 +168,7 @@ class Catalog:
             fopts = {**opts, **p.get("function_options", {})}
             for q, kind in p.get("functions", {}).items():
                 self.functions[q] = FuncSpec(pid, pid, q, kind, fopts, p["defaults"], p.get("module_settings", {}),
-                                             **common)
+                                             client_argument=p.get("client_argument", {}), **common)
                 interesting.add(q.rsplit(".", 1)[-1])
                 self.sdk_modules.setdefault(q.split(".")[0], pid)
             mc = p.get("module_client")
