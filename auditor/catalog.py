@@ -187,9 +187,15 @@ class Catalog:
                 continue
             self._by_name.setdefault(q.rsplit(".", 1)[-1], []).append(q)
             roots.setdefault(q.split(".", 1)[0], set()).add(spec.family)
+        for spec in self.clients.values():  # boto3.client:bedrock-runtime, aiobotocore.session.get_session()...
+            roots.setdefault(spec.module.split(".", 1)[0], set()).add(spec.family)
         self._single_family_roots = frozenset(r for r, fams in roots.items() if len(fams) == 1)
         self._canonical: dict[str, str] = {}
-        words = sorted({spec.module.rsplit(".", 1)[-1] for spec in self.clients.values()})
+        # the word that says a file uses an SDK: its package (mistralai, boto3, vertexai), or the part after
+        # a root several SDKs share (google.genai -> genai); never an inner module name such as "client"
+        self.mention_words = {spec.module: _package_word(spec.module, self._single_family_roots)
+                              for spec in self.clients.values()}
+        words = sorted(set(self.mention_words.values()))
         self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
         self.retry_decorators = frozenset(prov.get("retry_decorators", ()))
         self.passthrough = frozenset(prov.get("passthrough", ()))
@@ -315,6 +321,11 @@ class Catalog:
         counts = Counter(body)
         entropy = -sum(n / len(body) * math.log2(n / len(body)) for n in counts.values())
         return entropy < self.min_entropy
+
+
+def _package_word(module: str, single_family_roots: frozenset) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] not in single_family_roots else parts[0]
 
 
 def _modules_only(dotted: str) -> bool:

@@ -118,7 +118,7 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
         return None
     for spec in _client_specs_by_family(cat):
         mod = spec.module
-        uses = mod.rsplit(".", 1)[-1] in f.mentions or any(
+        uses = cat.mention_words.get(mod, mod) in f.mentions or any(
             q == mod or q.startswith(mod + ".") or mod.startswith(q + ".") for q in f.imported_modules
         )
         if not uses or spec.requires_endpoint:
