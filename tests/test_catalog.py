@@ -150,8 +150,9 @@ def test_rules_listing_matches_the_catalogue(tmp_path, rule):
     ("azure.ai.inference.aio._patch.ChatCompletionsClient", "azure.ai.inference.aio.ChatCompletionsClient"),
     ("huggingface_hub.inference._client.InferenceClient", "huggingface_hub.InferenceClient"),
     ("litellm.main.completion", "litellm.completion"),
-    # same top-level package, one SDK family, one class of that name
     ("vertexai.language_models._language_models.TextEmbeddingModel", "vertexai.language_models.TextEmbeddingModel"),
+    # not under the catalogued module, but the same top-level package of one SDK family with one class of that name
+    ("llama_index.legacy.llms.openai.OpenAI", "llama_index.llms.openai.OpenAI"),
 ])
 def test_canonical_names_reach_the_catalogued_class(written, catalogued):
     assert Catalog().canonical(written) == catalogued
