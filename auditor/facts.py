@@ -107,6 +107,13 @@ class FileFacts:
     plain_calls: list = field(default_factory=list)  # (func ir, args, kwargs, scope): calls that may reach project code
 
 
+def _attr_or_name(node: ast.AST) -> str | None:
+    """The last name of ``a.b`` or ``b``: the attribute before a called method."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def _const_str(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -525,12 +532,19 @@ class _Extractor(ast.NodeVisitor):
             self.scope.returns.append(self.ir(node.value))
 
     # ----- calls --------------------------------------------------------------------------
+    def _is_interesting(self, name: str | None, prev: str | None) -> bool:
+        """A call name the catalogue knows; a name too common to take alone (``append``, ``count``)
+        is listed with the attribute before it (``conversations.append``, ``input_tokens.count``)."""
+        return name in self.interesting or (prev is not None and f"{prev}.{name}" in self.interesting)
+
     def _bound_to_interesting(self, name: str) -> bool:
         def hit(ir: tuple) -> bool:
             if ir[0] in ("narrow", "at"):
                 return hit(ir[-1])
             if ir[0] == "a":
-                return ir[2] in self.interesting
+                base = ir[1]
+                prev = base[2] if base[0] == "a" else (base[1] if base[0] == "n" else None)
+                return self._is_interesting(ir[2], prev)
             if ir[0] == "alt":
                 return any(hit(x) for x in ir[1])
             return False
@@ -541,10 +555,11 @@ class _Extractor(ast.NodeVisitor):
         return False
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = None
+        name = prev = None
         f = node.func
         if isinstance(f, ast.Attribute):
             name = f.attr
+            prev = _attr_or_name(f.value)
         elif isinstance(f, ast.Name):
             name = f.id
         if name and (name in _DEADLINES or "timeout" in name.lower()) and name not in ("Timeout", "ClientTimeout"):
@@ -558,9 +573,10 @@ class _Extractor(ast.NodeVisitor):
                 for k in node.keywords:
                     self.visit(k.value)
                 return
-        if name not in self.interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
-            name = next(iter(self.interesting))
-        if name in self.interesting:
+        interesting = self._is_interesting(name, prev)
+        if not interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
+            interesting = True
+        if interesting:
             c = self.call_ir(node, 0)
             self.calls.append(
                 CallSite(self.narrowed(c[1]) if self.narrow else c[1], c[2], c[3], node.lineno, node.col_offset + 1,
@@ -572,7 +588,7 @@ class _Extractor(ast.NodeVisitor):
             i = self.forwarders[name]
             target = node.args[i]
             last = target.attr if isinstance(target, ast.Attribute) else (target.id if isinstance(target, ast.Name) else None)
-            if last in self.interesting:
+            if self._is_interesting(last, _attr_or_name(target.value) if isinstance(target, ast.Attribute) else None):
                 c = self.call_ir(node, 0)
                 self.calls.append(
                     CallSite(self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,

@@ -61,8 +61,19 @@ def _at_client(call, client, ctx, vals, decided):
     node = settings.client_call(idx, client) if idx else None
     if node is None:
         return None
-    edits = settings.add(idx, node, fx, vals)
+    edits = _add_or_replace_none(idx, node, fx, vals)
     return (_message(vals, fx) + " on the client", edits, decided) if edits else None
+
+
+def _add_or_replace_none(idx, node, fx, vals):
+    """Write the timeout; where the SDK reads ``timeout=None`` as its default (Cohere, Mistral, Voyage),
+    the None already written is replaced instead."""
+    edits = settings.add(idx, node, fx, vals)
+    if edits is None:
+        value_text, imports = settings.render(idx, fx["value"], vals)
+        if value_text is not None:
+            edits = settings.replace(idx, node, fx["paths"], "none", value_text, imports)
+    return edits
 
 
 def _at_call(call, ctx, vals, decided, untraced: bool = False):
@@ -82,7 +93,7 @@ def _write_at_call(call, fx, ctx, vals, decided):
     node = settings.request_call(idx, call) if idx else None
     if node is None:
         return None
-    edits = settings.add(idx, node, fx, vals)
+    edits = _add_or_replace_none(idx, node, fx, vals)
     return (_message(vals, fx) + " on the request", edits, decided) if edits else None
 
 

@@ -67,7 +67,7 @@ class ModuleIndex:
                 for attr in parts[i:]:
                     vals = self._flat(self.getattr(v, attr, depth + 1) for v in vals)
                 return vals
-        return [Ext(q)]
+        return [Ext(self.cat.canonical(q))]
 
     def lookup(self, path: str, sid: str, name: str, depth: int) -> list:
         f = self.facts(path)
