@@ -99,10 +99,3 @@ def attach(report, config, unsafe: bool = False, plan_only: bool = False) -> Non
         if base == "unsafe" and decided:
             applicability = config.fix.safety(meta.id, meta.name, meta.category, "safe")
         f.fix = Fix(f.rule_id, applicability, message, edits)
-
-
-def counts(report) -> tuple[int, int]:
-    """(findings with a fix ``--fix`` applies, more with ``--unsafe-fixes``)."""
-    safe = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)
-    unsafe = sum(1 for f in report.findings if f.fix is not None and not f.fix.safe)
-    return safe, unsafe

@@ -140,8 +140,6 @@ def replace(idx, node: ast.Call, paths: list, kind: str, value_text: str, import
 class _Planned:
     """Stands for the edits of a fix that was only planned (``idx.dry``): it exists, it was not computed."""
 
-    path = ""
-
     def key(self):
         return ("planned",)
 
