@@ -31,7 +31,7 @@ def fix_spec(spec, setting: str, method: str | None = None) -> dict | None:
     unit = fx.get("unit", "s")
     default = "$ms" if setting == "timeout" and unit == "ms" else DEFAULT_VALUE[setting]
     return {"at": fx.get("at"), "paths": paths, "unit": unit, "objects": fx.get("objects", {}),
-            "import": bool(fx.get("import")), "value": fx.get("value", default)}
+            "import": bool(fx.get("import")), "value": fx.get("value", default), "unless": tuple(fx.get("unless", ()))}
 
 
 def method_of(call) -> str:
@@ -74,6 +74,8 @@ def add(idx, node: ast.Call, fx: dict, vals: dict) -> list | None:
     a container held in a variable, a ``**mapping`` that could hold the keyword too). On a planning-only
     index (``idx.dry``) the same decision is taken on the ``ast`` and ``[PLANNED]`` returned: libcst is
     not loaded to say whether a finding has a fix."""
+    if any(k.arg in fx["unless"] for k in node.keywords):
+        return None  # e.g. a LangChain model handed its SDK client: the setting belongs to that client
     value_text, imports = render(idx, fx["value"], vals)
     if value_text is None:
         return None
