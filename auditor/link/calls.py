@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from auditor.catalog import Catalog, ClientSpec, FuncSpec
 from auditor.facts import CallSite, FileFacts
+from auditor.link.forwarders import forwarding
 from auditor.link.retries import _retry_wrappers
 from auditor.link.values import ClientV, Ext, PathV, ResolvedCall, StrV, Unknown
 
@@ -40,6 +41,11 @@ def resolve_calls(project: Project, path: str) -> list[ResolvedCall]:
 def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall | None:
     cat = project.cat
     path, sid = f.path, cs.scope
+    fwd = None
+    if cs.via is not None:  # an SDK method handed to project code: a call only if that code calls it
+        fwd = forwarding(project, f, cs)
+        if fwd is None:
+            return None
     vals = project.resolve(path, sid, cs.func)
     hits: list = []  # (spec, api, kind, client or None)
     for v in vals:
@@ -64,6 +70,10 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
     clients = [h[3] for h in hits if h[3] is not None]
     call_ir = ("c", cs.func, cs.args, cs.kwargs, cs.line, cs.col)
     kwargs, opaque = project.kwargs_of(call_ir, path, sid, 0)
+    if fwd is not None:
+        kwargs = {k: v for k, v in kwargs.items() if k not in fwd.drop}
+        for k, v in fwd.kwargs.items():
+            kwargs.setdefault(k, v)
     url = None
     payload_keys: set | None = None
     if spec.requires_endpoint or kind == "http":
@@ -90,7 +100,7 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         path=path, line=cs.line, col=cs.col, end_line=cs.end_line, provider=provider, api=api, kind=kind,
         spec=spec, clients=clients, call_kwargs=kwargs, opaque_kwargs=opaque, module_settings=mod_settings,
         model=model, model_dynamic=dynamic, payload_keys=payload_keys,
-        retry_wrappers=_retry_wrappers(project, f, cs), scope=sid, resolved=resolved, url=url, ctx=cs.ctx,
+        retry_wrappers=_retry_wrappers(project, f, cs) + (fwd.retries if fwd else []), scope=sid, resolved=resolved, url=url, ctx=cs.ctx,
     )
 
 

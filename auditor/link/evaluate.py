@@ -3,6 +3,7 @@ functions and classes, SDK constructors, subscripts, isinstance narrowing, ``sel
 
 from __future__ import annotations
 
+from auditor.facts import last_name
 from auditor.link.clients import _service_name
 from auditor.link.values import (
     MAX_DEPTH,
@@ -213,7 +214,10 @@ class Evaluator:
             if inst and attr in cls.properties:
                 out += self._returns(v.path, msid, depth + 1)
             else:
-                out.append(FuncV(v.path, msid, v if inst else None))
+                decs = {last_name(d) for d in f.scopes[msid].decorators}
+                # the first parameter is bound for a method of an instance and a classmethod of either
+                bound = None if "staticmethod" in decs else (v if inst or "classmethod" in decs else None)
+                out.append(FuncV(v.path, msid, bound))
         if out:
             return self._flat([out])
         if inst and "__getattr__" in cls.methods:  # a proxy: getattr(self._target, name)
