@@ -170,6 +170,8 @@ class Catalog:
                     self.functions[q] = FuncSpec(pid, pid, q, kind, opts, p["defaults"], mc.get("settings", {}),
                                                  **common)
         self.providers = {p["id"]: p for p in prov["providers"]}
+        # factories that take a service name: boto3.client("bedrock-runtime") -> "boto3.client"
+        self.service_factories = frozenset(c.split(":", 1)[0] for c in self.clients if ":" in c)
         words = sorted({spec.module.rsplit(".", 1)[-1] for spec in self.clients.values()})
         self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
         self.retry_decorators = frozenset(prov.get("retry_decorators", ()))

@@ -9,7 +9,7 @@ from auditor.catalog import Catalog, ClientSpec, FuncSpec
 from auditor.facts import CallSite, FileFacts
 from auditor.link.forwarders import forwarding
 from auditor.link.retries import _retry_wrappers
-from auditor.link.values import ClientV, Ext, PathV, ResolvedCall, StrV, Unknown
+from auditor.link.values import ClientV, Ext, PathV, ResolvedCall, StrV, Unknown, is_void
 
 if TYPE_CHECKING:
     from auditor.link import Project
@@ -129,7 +129,9 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
                 for a in attrs[:k]:
                     base_ir = ("a", base_ir, a)
                 base_vals = project.resolve(f.path, cs.scope, base_ir)
-                if all(isinstance(v, Unknown) or project.is_proxy(v) for v in base_vals):
+                # a receiver that cannot be traced; None defaults and stubs that return nothing (a base
+                # class hook raising NotImplementedError) do not count: they are never the client used
+                if all(isinstance(v, Unknown) or project.is_proxy(v) or is_void(v) for v in base_vals):
                     client = ClientV(spec.cls, (), None, 0, known=False)
                     return (spec, f"{spec.cls}.{'.'.join(attrs[k:])}", spec.methods[method], client)
                 return None
