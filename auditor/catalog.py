@@ -192,6 +192,7 @@ class Catalog:
         self.endpoint_paths = tuple(ep["paths"])
         self.endpoint_kinds = ep.get("kinds", {})
         self.non_model_paths = tuple(x.lower() for x in ep.get("non_model_paths", ()))
+        self.http_evidence = ep.get("evidence", {})
         prefilter += list(ep["hosts"]) + list(ep["paths"])
         self.prefilter_words = tuple(dict.fromkeys(prefilter))
         self.families = [
