@@ -230,7 +230,7 @@ class Evaluator:
         late = inst and getattr(v, "late", False)
         if out:
             if late and attr in cls.methods:
-                out += [x for x in self._from_subclasses(v, attr, depth) if isinstance(x, FuncV)]
+                out += self._overrides(v, attr, depth)
             return self._flat([out])
         if inst and "__getattr__" in cls.methods:  # a proxy: getattr(self._target, name)
             gsid = cls.methods["__getattr__"]
@@ -246,15 +246,27 @@ class Evaluator:
                 if isinstance(b, ClsV):
                     got = self._member(InstV(b.path, b.sid) if inst else b, attr, depth + 1, seen)
                     if not all(isinstance(x, Unknown) for x in got):
-                        if late and any(isinstance(x, FuncV) for x in got):
-                            got = self._flat([got, [x for x in self._from_subclasses(v, attr, depth)
-                                                    if isinstance(x, FuncV)]])
+                        if late:
+                            got = self._flat([got, self._overrides(v, attr, depth)])
                         return got
         if late:
             got = self._from_subclasses(v, attr, depth)
             if got:
                 return self._flat([got])
         return [Unknown(f"member {attr}")]
+
+    def _overrides(self, v: InstV, attr: str, depth: int) -> list:
+        """The methods and properties named ``attr`` that subclasses of ``v``'s class define."""
+        out = []
+        for sub in self.subclasses(v.path, v.sid):
+            sc = self.facts(sub.path).scopes[sub.sid]
+            if attr in sc.methods:
+                msid = sc.methods[attr]
+                if attr in sc.properties:
+                    out += self._returns(sub.path, msid, depth + 1)
+                else:
+                    out.append(FuncV(sub.path, msid, InstV(sub.path, sub.sid)))
+        return out
 
     def _from_subclasses(self, v: InstV, attr: str, depth: int) -> list:
         out: list = []

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from auditor.facts import CallSite, FileFacts, last_name
 from auditor.link.retries import _retrying_functions
-from auditor.link.values import FuncV, InstV, Opaque
+from auditor.link.values import Ext, FuncV, InstV, Opaque
 
 if TYPE_CHECKING:
     from auditor.link import Project
@@ -49,7 +49,19 @@ def forwarding(project: Project, f: FileFacts, cs: CallSite) -> Forwarding | Non
                 return Forwarding(retries=[f"{v.what[:-2].rsplit('.', 1)[-1]} object calling it at {f.path}"])
         elif kind == "curry" and getattr(v, "q", None) in project.cat.curried_forwarders:
             return Forwarding()
+        elif kind == "curry" and _retry_decorator(project, v):
+            # tenacity.retry(stop=...)(client.x.create)(...): the decorated method, called at once
+            return Forwarding(retries=[f"{_name(v)} applied at {f.path}:{cs.line}"])
     return None
+
+
+def _retry_decorator(project: Project, v) -> bool:
+    q = v.q if isinstance(v, Ext) else (v.what[:-2] if isinstance(v, Opaque) and v.what.endswith("()") else "")
+    return q in project.cat.retry_decorators
+
+
+def _name(v) -> str:
+    return (v.q if isinstance(v, Ext) else v.what[:-2]).rsplit(".", 1)[-1]
 
 
 def _project_forwarder(project: Project, v: FuncV, slot) -> Forwarding | None:
