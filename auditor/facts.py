@@ -603,37 +603,50 @@ class _Extractor(ast.NodeVisitor):
                 return
             cur = sc.parent
 
+    def _ref(self, node: ast.AST) -> str:
+        """"sdk" for an SDK method named without calling it, "self" for ``self.x`` (an SDK method only if
+        the class stores one there: decided once the class has been read), else ""."""
+        if self._is_sdk_ref(node):
+            return "sdk"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and self._is_self(node.value.id):
+            return "self"
+        return ""
+
+    def _add_ref_call(self, kind: str, node: ast.AST, cs: CallSite) -> None:
+        if kind == "sdk":
+            self.calls.append(cs)
+        else:
+            self.pending_self.append((self.scope.cls, node.attr, cs))  # type: ignore[attr-defined]
+
     def _forwarded_refs(self, node: ast.Call) -> None:
         """SDK methods handed by reference to other code: ``self._invoke(client.x.create, model=...)``
         (a call if ``_invoke`` calls that parameter) and ``adapter(client.x.create)(file=f)`` (a call if
         the adapter returns something that calls it). Which callee forwards is decided at link time."""
         f = node.func
+        end = getattr(node, "end_lineno", node.lineno) or node.lineno
         if isinstance(f, ast.Call) and id(f) not in self.adapter_calls:
             for i, a in enumerate(f.args[:3]):
-                if self._is_sdk_ref(a):
+                kind = self._ref(a)
+                if kind:
                     self.adapter_calls.add(id(f))
                     c = self.call_ir(node, 0)
                     kw = self.call_ir(f, 0)[3] + c[3]  # partial(fn, model=M)(messages=m)
-                    self.calls.append(CallSite(
-                        self.ir(a), c[2], kw, a.lineno, a.col_offset + 1,
-                        getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx),
-                        via=("curry", self.ir(f.func), i)))
+                    self._add_ref_call(kind, a, CallSite(self.ir(a), c[2], kw, a.lineno, a.col_offset + 1, end,
+                                                         self.sid, list(self.ctx), via=("curry", self.ir(f.func), i)))
                     break
         if id(node) in self.adapter_calls:
             return
         slots = [(i, a) for i, a in enumerate(node.args[:4])] + [(k.arg, k.value) for k in node.keywords if k.arg]
-        for slot, a in slots:
-            if not self._is_sdk_ref(a):
-                continue
+        refs = [(self._ref(a), slot, a) for slot, a in slots]
+        refs = [r for r in refs if r[0] == "sdk"] or [r for r in refs if r[0]]
+        if refs:
+            kind, slot, a = refs[0]
             c = self.call_ir(node, 0)
             args = tuple(self.ir(x) for x in node.args[slot + 1:] if not isinstance(x, ast.Starred)) if isinstance(
                 slot, int) else c[2]
             kwargs = tuple((k, x) for k, x in c[3] if k != slot)
-            self.calls.append(CallSite(
-                self.ir(a), args, kwargs, a.lineno, a.col_offset + 1,
-                getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx),
-                via=("fwd", c[1], slot)))
-            return
+            self._add_ref_call(kind, a, CallSite(self.ir(a), args, kwargs, a.lineno, a.col_offset + 1, end,
+                                                 self.sid, list(self.ctx), via=("fwd", c[1], slot)))
 
     def visit_Call(self, node: ast.Call) -> None:
         name = None
@@ -668,12 +681,12 @@ class _Extractor(ast.NodeVisitor):
             # handed over makes the request; the call is reported on the line that names it
             i = self.forwarders[name]
             target = node.args[i]
-            if self._is_sdk_ref(target):
+            kind = self._ref(target)
+            if kind:
                 c = self.call_ir(node, 0)
-                self.calls.append(
-                    CallSite(self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,
-                             getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
-                )
+                self._add_ref_call(kind, target, CallSite(
+                    self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,
+                    getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx)))
             elif isinstance(target, ast.Name):
                 self._note_param_call(target.id, None)  # a forwarder of a forwarder: to_thread(fn, *args)
         elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and self._is_self(f.value.id):
