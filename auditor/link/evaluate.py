@@ -224,13 +224,13 @@ class Evaluator:
                 # the first parameter is bound for a method of an instance and a classmethod of either
                 bound = None if "staticmethod" in decs else (v if inst or "classmethod" in decs else None)
                 out.append(FuncV(v.path, msid, bound))
-        # late binding: `self` in a method of this class may be an instance of a subclass, so a method
-        # a subclass overrides (the base's stub raises NotImplementedError) is also what `self.m` is,
-        # and an attribute only subclasses set is what `self.x` is
+        # late binding: `self` in a method of this class may be an instance of any subclass, so what a
+        # subclass overrides or sets (a make_client() whose base stub raises NotImplementedError, a
+        # class attribute, self.x set only in the subclass's __init__) is also what `self.x` is
         late = inst and getattr(v, "late", False)
         if out:
-            if late and attr in cls.methods:
-                out += self._overrides(v, attr, depth)
+            if late:
+                out += self._from_subclasses(v, attr, depth)
             return self._flat([out])
         if inst and "__getattr__" in cls.methods:  # a proxy: getattr(self._target, name)
             gsid = cls.methods["__getattr__"]
@@ -247,7 +247,7 @@ class Evaluator:
                     got = self._member(InstV(b.path, b.sid) if inst else b, attr, depth + 1, seen)
                     if not all(isinstance(x, Unknown) for x in got):
                         if late:
-                            got = self._flat([got, self._overrides(v, attr, depth)])
+                            got = self._flat([got, self._from_subclasses(v, attr, depth)])
                         return got
         if late:
             got = self._from_subclasses(v, attr, depth)
@@ -255,9 +255,10 @@ class Evaluator:
                 return self._flat([got])
         return [Unknown(f"member {attr}")]
 
-    def _overrides(self, v: InstV, attr: str, depth: int) -> list:
-        """The methods and properties named ``attr`` that subclasses of ``v``'s class define."""
-        out = []
+    def _from_subclasses(self, v: InstV, attr: str, depth: int) -> list:
+        """What project subclasses of ``v``'s class define or set as ``attr``: an overriding method or
+        property, a class attribute, an attribute their own methods assign."""
+        out: list = []
         for sub in self.subclasses(v.path, v.sid):
             sc = self.facts(sub.path).scopes[sub.sid]
             if attr in sc.methods:
@@ -266,19 +267,8 @@ class Evaluator:
                     out += self._returns(sub.path, msid, depth + 1)
                 else:
                     out.append(FuncV(sub.path, msid, InstV(sub.path, sub.sid)))
-        return out
-
-    def _from_subclasses(self, v: InstV, attr: str, depth: int) -> list:
-        out: list = []
-        for sub in self.subclasses(v.path, v.sid):
-            sf = self.facts(sub.path)
-            sc = sf.scopes[sub.sid]
-            if attr in sc.methods:
-                msid = sc.methods[attr]
-                if attr in sc.properties:
-                    out += self._returns(sub.path, msid, depth + 1)
-                else:
-                    out.append(FuncV(sub.path, msid, InstV(sub.path, sub.sid)))
+            for b in sc.bind.get(attr, ()):
+                out += self.resolve_binding(sub.path, sub.sid, b, depth + 1)
             for ir, msid in sc.self_attrs.get(attr, ()):
                 out += self.resolve(sub.path, msid, ir, depth + 1)
         return out
