@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from auditor.link import Project
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_DISTINCTIVE_KEYS = frozenset({"messages", "prompt", "prompts", "input_ids", "sampling_params", "max_new_tokens",
+# payload keys that say "model request" on their own; others (messages: messaging APIs; temperature:
+# sensor APIs; top_k: search APIs) only together with a second one
+_DISTINCTIVE_KEYS = frozenset({"prompt", "prompts", "input_ids", "sampling_params", "max_new_tokens",
                                "max_tokens", "num_predict", "n_predict", "model-id", "model_id"})
 
 
@@ -124,10 +126,10 @@ def _names(project: Project, path: str, sid: str, ir: tuple, depth: int, seen: s
                 out += _names(project, path, msid, vir, depth + 1, seen)
         else:
             out += _names(project, path, sid, ir[1], depth + 1, seen)
-    elif tag == "f":
-        for part in ir[1]:
-            if isinstance(part, tuple):
-                out += _names(project, path, sid, part, depth + 1, seen)
+    elif tag == "f":  # f"{base}/datastores/{doc_id}/text": the base names the service, the rest are ids
+        part = next((p for p in ir[1] if isinstance(p, tuple)), None)
+        if part is not None:
+            out += _names(project, path, sid, part, depth + 1, seen)
     elif tag in ("alt", "l"):
         for x in ir[1]:
             out += _names(project, path, sid, x, depth + 1, seen)
