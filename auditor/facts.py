@@ -26,6 +26,7 @@ Expressions that matter for resolution are kept as a tiny IR of nested tuples:
 ``("at", sid, ir)`` ``ir`` as seen from scope ``sid`` (a ``global`` assigned inside a function)
 ``("cond", ir)``    a value only set under an ``if`` that tests it
 ``("argval", path, sid, ir)``  (link time) a call's argument, resolved at the call site
+``("lam", ir)``     ``lambda: ir`` (a factory without parameters)
 ``("?",)``          anything else
 =================  ==================================================
 
@@ -199,6 +200,8 @@ class _Extractor(ast.NodeVisitor):
             return ("sub", self.ir(node.value, d), self.ir(key, d))
         if isinstance(node, ast.NamedExpr):
             return self.ir(node.value, d)
+        if isinstance(node, ast.Lambda) and not node.args.args:
+            return ("lam", self.ir(node.body, d))
         return UNKNOWN
 
     def call_ir(self, node: ast.Call, depth: int) -> tuple:

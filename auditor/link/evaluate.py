@@ -23,6 +23,8 @@ from auditor.link.values import (
     is_void,
 )
 
+_FIELD_FACTORIES = frozenset({"field", "Field", "PrivateAttr", "attrib", "ib"})  # dataclasses, pydantic, attrs
+
 
 class Evaluator:
     def resolve(self, path: str, sid: str, ir: tuple, depth: int = 0) -> list:
@@ -175,7 +177,8 @@ class Evaluator:
             if f is None:
                 return [Unknown("unreadable module")]
             if attr in f.scopes[""].bind:
-                return self.lookup(v.path, "", attr, depth + 1)
+                # module state another module fills in: `state.client = OpenAI(...)` in a boot function
+                return self._flat([self.lookup(v.path, "", attr, depth + 1), self._assigned_from_outside(v, attr, depth)])
             sub = self.index.get(f"{f.module}.{attr}") if f.module else None
             if sub is None:
                 for key, p in self.index.items():
@@ -255,6 +258,13 @@ class Evaluator:
                 return self._flat([got])
         return [Unknown(f"member {attr}")]
 
+    def _assigned_from_outside(self, v: ModV, attr: str, depth: int) -> list:
+        out: list = []
+        for path, target, value, sid in self.attr_assignments(attr):
+            if ModV(v.path) in self.resolve(path, sid, target[1], depth + 1):
+                out += self.resolve(path, sid, value, depth + 1)
+        return out
+
     def _from_subclasses(self, v: InstV, attr: str, depth: int) -> list:
         """What project subclasses of ``v``'s class define or set as ``attr``: an overriding method or
         property, a class attribute, an attribute their own methods assign."""
@@ -318,6 +328,15 @@ class Evaluator:
                 if names and "{}" not in names[0]:  # import_module(name) inside a helper: the caller's name
                     return self.resolve_qname(names[0], depth + 1)
                 return [Unknown("dynamic import")]
+            if v.q.rsplit(".", 1)[-1] in _FIELD_FACTORIES:
+                # a model field's default: field(default_factory=OpenAI), Field(default_factory=lambda: Anthropic())
+                for k, x in ir[3]:
+                    if k in ("default_factory", "factory"):
+                        made = x[1] if x[0] == "lam" else ("c", x, (), (), ir[4], ir[5])
+                        return self.resolve(path, sid, made, depth + 1)
+                    if k == "default":
+                        return self.resolve(path, sid, x, depth + 1)
+                return [Opaque(f"{v.q}()")]
             if v.q in ("typing.cast", "typing_extensions.cast") and len(ir[2]) == 2:
                 return self.resolve(path, sid, ir[2][1], depth + 1)
             if v.q == "getattr" and len(ir[2]) >= 2:

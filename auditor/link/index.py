@@ -45,6 +45,9 @@ class ModuleIndex:
         self._classes_indexed: set = set()
         self._classes_seen = 0
         self._subs: dict = {}
+        self._assigns: dict = {}  # attribute name -> [(path, target ir, value ir, scope id)]
+        self._assigns_indexed: set = set()
+        self._assigns_seen = 0
 
     def facts(self, path: str) -> FileFacts | None:
         if path not in self._facts:
@@ -178,6 +181,20 @@ class ModuleIndex:
                 out += [x for x in self.subclasses(c.path, c.sid) if x not in out]
             self._subs[key] = out[:16]
         return self._subs[key]
+
+    def attr_assignments(self, attr: str) -> list:
+        """(path, target ir, value ir, scope) of every ``x.attr = value`` outside a class's own methods,
+        among the files loaded so far."""
+        if self._assigns_seen != len(self._facts):
+            for p, f in list(self._facts.items()):
+                if f is None or p in self._assigns_indexed:
+                    continue
+                self._assigns_indexed.add(p)
+                for target, value, sid, _line in f.attr_assigns:
+                    if target[0] == "a":
+                        self._assigns.setdefault(target[2], []).append((p, target, value, sid))
+            self._assigns_seen = len(self._facts)
+        return self._assigns.get(attr, [])[:12]
 
     def call_sites(self, path: str, sid: str, depth: int) -> list:
         """(caller path, caller scope, func ir, args, kwargs, flow) of every loaded call of function ``sid``;
