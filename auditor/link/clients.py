@@ -183,7 +183,6 @@ class Clients:
                                     self._mounts.add((sv.path, sv.line))
         return self._mounts
 
-
     def service_names(self, ir: tuple, path: str, sid: str, depth: int) -> list:
         """The services a factory call can ask for: a literal (``boto3.client("bedrock-runtime")``) or a
         value that comes through a parameter (``def _make(self, svc): return session.client(svc)``)."""

@@ -151,8 +151,8 @@ class ModuleIndex:
         return idx
 
     def subclasses(self, path: str, sid: str) -> list:
-        """Project classes (``ClsV``) that derive from class ``sid``, directly or one level further, among
-        the files loaded so far (every candidate file is loaded before resolution starts)."""
+        """Project classes (``ClsV``) that derive from class ``sid``, directly or further down (at most
+        16), among the files loaded so far (every candidate file is loaded before resolution starts)."""
         if self._classes_seen != len(self._facts):
             for p, f in list(self._facts.items()):
                 if f is None or p in self._classes_indexed:
