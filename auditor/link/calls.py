@@ -75,6 +75,13 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         kwargs = {k: v for k, v in kwargs.items() if k not in fwd.drop}
         for k, v in fwd.kwargs.items():
             kwargs.setdefault(k, v)
+        for x, (p, s) in fwd.mappings:
+            keys = project.dict_keys(p, s, x, 0)
+            if keys is None:
+                opaque = True
+            else:
+                for k, v in keys.items():
+                    kwargs.setdefault(k, v)
     url = None
     payload_keys: set | None = None
     notes: list = []

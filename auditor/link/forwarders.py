@@ -31,6 +31,8 @@ class Forwarding:
     drop: set = field(default_factory=set)  # the forwarder's own keyword parameters
     kwargs: dict = field(default_factory=dict)  # keywords the forwarder passes itself -> (ir, (path, sid))
     retries: list = field(default_factory=list)  # retries inside the forwarder
+    # mappings the forwarder spreads into the call (``fn(**request)``) -> (ir, (path, sid)) where they are read
+    mappings: list = field(default_factory=list)
 
 
 def forwarding(project: Project, f: FileFacts, cs: CallSite) -> Forwarding | None:
@@ -41,7 +43,7 @@ def forwarding(project: Project, f: FileFacts, cs: CallSite) -> Forwarding | Non
             call = project.getattr(v, "__call__", 0)  # an instance with __call__(self, fn, ...)
             v = next((x for x in call if isinstance(x, FuncV)), v)
         if isinstance(v, FuncV):
-            got = _project_forwarder(project, v, slot)
+            got = _project_forwarder(project, v, cs, f.path)
             if got is not None:
                 return got
         elif isinstance(v, Opaque) and v.what.endswith("()") and v.what[:-2] in project.cat.retrying_callers:
@@ -64,7 +66,7 @@ def _name(v) -> str:
     return (v.q if isinstance(v, Ext) else v.what[:-2]).rsplit(".", 1)[-1]
 
 
-def _project_forwarder(project: Project, v: FuncV, slot) -> Forwarding | None:
+def _project_forwarder(project: Project, v: FuncV, cs: CallSite, cpath: str) -> Forwarding | None:
     f = project.facts(v.path)
     sc = f.scopes.get(v.sid) if f else None
     if sc is None or not sc.called_params:
@@ -75,14 +77,24 @@ def _project_forwarder(project: Project, v: FuncV, slot) -> Forwarding | None:
         return ("param", -1) in binds or ("param", -2) in binds
 
     named = [p for p in sc.params if not starred(p)]
+    slot = cs.via[2]
+    decs = {last_name(d) for d in sc.decorators}
+    shift = 1 if (v.bound is not None and "staticmethod" not in decs) else 0
     if isinstance(slot, int):
-        decs = {last_name(d) for d in sc.decorators}
-        idx = slot + (1 if (v.bound is not None and "staticmethod" not in decs) else 0)
-        if idx >= len(named):
+        if slot + shift >= len(named):
             return None
-        pname = named[idx]
+        pname = named[slot + shift]
     else:
         pname = slot
+
+    def argument(p: str):
+        """The call-site argument for the forwarder's parameter ``p`` (cs.args start after the slot)."""
+        got = next((x for k, x in cs.kwargs if k == p), None)
+        if got is None and isinstance(slot, int) and p in named:
+            j = named.index(p) - shift - slot - 1
+            got = cs.args[j] if 0 <= j < len(cs.args) else None
+        return got
+
     uses = [(kw, sid) for name, kw, sid in sc.called_params if name == pname]
     if not uses:
         return None
@@ -91,6 +103,12 @@ def _project_forwarder(project: Project, v: FuncV, slot) -> Forwarding | None:
         for k, x in kw:
             if k:
                 out.kwargs.setdefault(k, (x, (v.path, sid)))
+            elif x[0] == "n" and x[1] in named:  # fn(**request): the caller's argument for `request`
+                arg = argument(x[1])
+                if arg is not None:
+                    out.mappings.append((arg, (cpath, cs.scope)))
+            elif not (x[0] == "n" and starred(x[1])):  # fn(**params) with params built in the forwarder
+                out.mappings.append((x, (v.path, sid)))
     for _kw, use_sid in uses:  # a retry loop or retry decorator in the forwarder or the closure that calls
         sid = use_sid
         while sid and not out.retries:
