@@ -100,6 +100,7 @@ class Scope:
     # parameters this function calls, itself or in a nested function, or hands to a known forwarder
     # (``asyncio.to_thread(fn, ...)``): (parameter name, keywords of that call, scope id of the call)
     called_params: list = field(default_factory=list)
+    positional: int = -1  # how many parameters can be given by position (-1: not a function)
 
 
 @dataclass
@@ -275,6 +276,7 @@ class _Extractor(ast.NodeVisitor):
         for a, dflt in zip(node.args.kwonlyargs, node.args.kw_defaults):
             if dflt is not None:
                 defaults[a.arg] = dflt
+        sc.positional = len(node.args.posonlyargs) + len(node.args.args)
         for i, a in enumerate(all_args):
             sc.params.append(a.arg)
             if a.annotation is not None:

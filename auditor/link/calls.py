@@ -3,6 +3,7 @@ behind it, its keywords, raw-HTTP endpoint and payload, and its model id."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from auditor.catalog import Catalog, ClientSpec, FuncSpec
@@ -47,6 +48,8 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         fwd = forwarding(project, f, cs)
         if fwd is None:
             return None
+        if fwd.consumed:  # the arguments the forwarder keeps for itself are not the SDK method's
+            cs = replace(cs, args=cs.args[fwd.consumed:])
     vals = project.resolve(path, sid, cs.func)
     hits: list = []  # (spec, api, kind, client or None)
     for v in vals:

@@ -33,6 +33,7 @@ class Forwarding:
     retries: list = field(default_factory=list)  # retries inside the forwarder
     # mappings the forwarder spreads into the call (``fn(**request)``) -> (ir, (path, sid)) where they are read
     mappings: list = field(default_factory=list)
+    consumed: int = 0  # positional arguments after the method that fill the forwarder's own parameters
 
 
 def forwarding(project: Project, f: FileFacts, cs: CallSite) -> Forwarding | None:
@@ -90,7 +91,7 @@ def _project_forwarder(project: Project, v: FuncV, cs: CallSite, cpath: str) -> 
     def argument(p: str):
         """The call-site argument for the forwarder's parameter ``p`` (cs.args start after the slot)."""
         got = next((x for k, x in cs.kwargs if k == p), None)
-        if got is None and isinstance(slot, int) and p in named:
+        if got is None and isinstance(slot, int) and p in named[:sc.positional]:
             j = named.index(p) - shift - slot - 1
             got = cs.args[j] if 0 <= j < len(cs.args) else None
         return got
@@ -98,7 +99,7 @@ def _project_forwarder(project: Project, v: FuncV, cs: CallSite, cpath: str) -> 
     uses = [(kw, sid) for name, kw, sid in sc.called_params if name == pname]
     if not uses:
         return None
-    out = Forwarding(drop=set(named))
+    out = Forwarding(drop=set(named), consumed=max(0, sc.positional - shift - slot - 1) if isinstance(slot, int) else 0)
     for kw, sid in uses:
         for k, x in kw:
             if k:
