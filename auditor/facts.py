@@ -553,9 +553,12 @@ class _Extractor(ast.NodeVisitor):
         return False
 
     def _bound_to_interesting(self, name: str) -> bool:
-        for sid in (self.sid, ""):
-            if any(self._refers_to_interesting(b) for b in self.scopes[sid].bind.get(name, ())):
-                return True
+        cur: str | None = self.sid
+        while cur is not None:  # this scope, the enclosing functions, the module (class bodies do not enclose)
+            sc = self.scopes[cur]
+            if (cur == self.sid or sc.kind != "class") and name in sc.bind:
+                return any(self._refers_to_interesting(b) for b in sc.bind[name])
+            cur = sc.parent
         return False
 
     def promote_self_calls(self) -> None:
@@ -584,8 +587,8 @@ class _Extractor(ast.NodeVisitor):
         ``litellm.acompletion``, or a local name bound to one."""
         if isinstance(node, ast.Attribute):
             return node.attr in self.interesting
-        if isinstance(node, ast.Name):
-            return node.id in self.interesting or self._bound_to_interesting(node.id)
+        if isinstance(node, ast.Name):  # bound to one (an import, an attribute), not merely named like one
+            return self._bound_to_interesting(node.id)
         return False
 
     def _is_self(self, name: str) -> bool:
