@@ -85,6 +85,7 @@ class FuncSpec:
     payload: tuple = ()
     url: dict = field(default_factory=dict)
     model_position: int | None = None
+    client_argument: dict = field(default_factory=dict)  # Runner.run(agent, ...): the model object is an argument
 
     @property
     def call_options(self) -> dict:
@@ -117,6 +118,7 @@ class Catalog:
         self.functions: dict[str, FuncSpec] = {}
         self.factory_owners: set = set()
         interesting = {"mount"}
+        generic = frozenset(prov.get("generic_method_names", ()))
         prefilter: list[str] = []
         self.sdk_modules: dict[str, str] = {}  # top-level module -> provider id
         self.call_kinds = {"chat", "completion", "embedding", "image", "audio", "other"}
@@ -147,20 +149,26 @@ class Catalog:
                         embedding_markers=tuple(p.get("embedding_markers", ())),
                         ctor_model_position=c.get("model_position"), **common,
                     )
+                    for ctor in c.get("constructors", ()):  # TextEmbeddingModel.from_pretrained("...")
+                        self.clients[f"{cls}.{ctor}"] = self.clients[cls]
                     if ":" in cls:  # boto3.client:bedrock-runtime, boto3.Session().client:bedrock-runtime
                         owner = cls.split(":", 1)[0].rsplit(".", 1)[0]
                         if owner.endswith("()"):
                             self.factory_owners.add(owner)
                     self.sdk_modules.setdefault(cls.split(".")[0], pid)
                 for m in list(methods) + list(c.get("returns", {})):
-                    interesting.add(m.rsplit(".", 1)[-1])
+                    parts = m.split(".")
+                    if parts[-1] in generic and len(parts) > 1:  # conversations.append, not every .append()
+                        interesting.update(f"{x}.{parts[-1]}" for x in [parts[-2], *p.get("skip_segments", ())])
+                    else:
+                        interesting.add(parts[-1])
                 interesting.update(p.get("derive_settings", {}))
                 interesting.update(p.get("derive", ()))
                 interesting.update(cls.split(":", 1)[0].rsplit(".", 1)[-1] for cls in c["classes"])
             fopts = {**opts, **p.get("function_options", {})}
             for q, kind in p.get("functions", {}).items():
                 self.functions[q] = FuncSpec(pid, pid, q, kind, fopts, p["defaults"], p.get("module_settings", {}),
-                                             **common)
+                                             client_argument=p.get("client_argument", {}), **common)
                 interesting.add(q.rsplit(".", 1)[-1])
                 self.sdk_modules.setdefault(q.split(".")[0], pid)
             mc = p.get("module_client")
@@ -172,7 +180,24 @@ class Catalog:
         self.providers = {p["id"]: p for p in prov["providers"]}
         # factories that take a service name: boto3.client("bedrock-runtime") -> "boto3.client"
         self.service_factories = frozenset(c.split(":", 1)[0] for c in self.clients if ":" in c)
-        words = sorted({spec.module.rsplit(".", 1)[-1] for spec in self.clients.values()})
+        # for canonical(): catalogued classes and functions by last name, and which provider families
+        # own a top-level package (``google`` is shared by two SDKs, ``langchain_community`` by one)
+        self._by_name: dict[str, list[str]] = {}
+        roots: dict[str, set] = {}
+        for q, spec in list(self.clients.items()) + list(self.functions.items()):
+            if ":" in q or "()" in q:
+                continue
+            self._by_name.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+            roots.setdefault(q.split(".", 1)[0], set()).add(spec.family)
+        for spec in self.clients.values():  # boto3.client:bedrock-runtime, aiobotocore.session.get_session()...
+            roots.setdefault(spec.module.split(".", 1)[0], set()).add(spec.family)
+        self._single_family_roots = frozenset(r for r, fams in roots.items() if len(fams) == 1)
+        self._canonical: dict[str, str] = {}
+        # the word that says a file uses an SDK: its package (mistralai, boto3, vertexai), or the part after
+        # a root several SDKs share (google.genai -> genai); never an inner module name such as "client"
+        self.mention_words = {spec.module: _package_word(spec.module, self._single_family_roots)
+                              for spec in self.clients.values()}
+        words = sorted(set(self.mention_words.values()))
         self.mention_rx = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
         self.retry_decorators = frozenset(prov.get("retry_decorators", ()))
         self.passthrough = frozenset(prov.get("passthrough", ()))
@@ -213,6 +238,44 @@ class Catalog:
         self.secret_anchors = tuple(dict.fromkeys(a for s in sec["patterns"] for a in s.get("anchors", [s["prefix"]])))
         self.placeholders = [p.lower() for p in sec["placeholders"]]
         self.min_entropy = float(sec["min_entropy"])
+
+    def canonical(self, q: str) -> str:
+        """The catalogued name of an SDK class or function reached through another module path.
+
+        ``langchain_mistralai.chat_models.ChatMistralAI`` is ``langchain_mistralai.ChatMistralAI``,
+        ``google.genai.client.Client`` is ``google.genai.Client``: a catalogued ``pkg.Name`` whose
+        package is a prefix of ``q`` (the parts in between being modules, not classes). Failing that,
+        a catalogued class of that name in the same top-level package, when that package belongs to
+        one SDK family only and the name is unambiguous there
+        (``vertexai.preview.language_models.TextEmbeddingModel``). Anything else is returned as is.
+        """
+        got = self._canonical.get(q)
+        if got is None:
+            got = self._canonical[q] = self._canonicalise(q)
+        return got
+
+    def _canonicalise(self, q: str) -> str:
+        if q in self.clients or q in self.functions:
+            return q
+        mod, _, name = q.rpartition(".")
+        cands = self._by_name.get(name)
+        if not cands or not mod:
+            return q
+        best, best_len = None, -1
+        for c in cands:
+            cmod = c.rpartition(".")[0]
+            if mod.startswith(cmod + ".") and len(cmod) > best_len and _modules_only(mod[len(cmod) + 1:]):
+                best, best_len = c, len(cmod)
+        if best is not None:
+            return best
+        root = q.split(".", 1)[0]
+        if root not in self._single_family_roots or not _modules_only(mod):
+            return q
+        same = [c for c in cands if c.split(".", 1)[0] == root and c in self.clients]
+        entries = {(self.clients[c].family, self.clients[c].provider, id(self.clients[c].methods)) for c in same}
+        if len(entries) == 1:
+            return same[0]
+        return q
 
     def is_candidate(self, text: str) -> bool:
         """The loose prefilter: does the text mention an SDK, a model host or endpoint path at all?"""
@@ -265,6 +328,16 @@ class Catalog:
         counts = Counter(body)
         entropy = -sum(n / len(body) * math.log2(n / len(body)) for n in counts.values())
         return entropy < self.min_entropy
+
+
+def _package_word(module: str, single_family_roots: frozenset) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] not in single_family_roots else parts[0]
+
+
+def _modules_only(dotted: str) -> bool:
+    """Every part looks like a module (lower case or private), none like a class."""
+    return all(p[:1].islower() or p[:1] == "_" for p in dotted.split("."))
 
 
 @lru_cache(maxsize=1)

@@ -116,6 +116,13 @@ class FileFacts:
     plain_calls: list = field(default_factory=list)  # (func ir, args, kwargs, scope): calls that may reach project code
 
 
+def _attr_or_name(node: ast.AST) -> str | None:
+    """The last name of ``a.b`` or ``b``: the attribute before a called method."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def _const_str(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -539,17 +546,26 @@ class _Extractor(ast.NodeVisitor):
             self.scope.returns.append(self.ir(node.value))
 
     # ----- calls --------------------------------------------------------------------------
+    def _is_interesting(self, name: str | None, prev: str | None) -> bool:
+        """A call name the catalogue knows; a name too common to take alone (``append``, ``count``)
+        is listed with the attribute before it (``conversations.append``, ``input_tokens.count``)."""
+        return name in self.interesting or (prev is not None and f"{prev}.{name}" in self.interesting)
+
     def _refers_to_interesting(self, ir: tuple) -> bool:
         """Does a bound value name an SDK method or function (``client.messages.create``,
         ``litellm.acompletion``, ``from litellm import aembedding``)?"""
         if ir[0] in ("narrow", "at"):
             return self._refers_to_interesting(ir[-1])
         if ir[0] == "a":
-            return ir[2] in self.interesting
+            base = ir[1]
+            prev = base[2] if base[0] == "a" else (base[1] if base[0] == "n" else None)
+            return self._is_interesting(ir[2], prev)
         if ir[0] == "imp":
-            return ir[1].rsplit(".", 1)[-1] in self.interesting
+            parts = ir[1].rsplit(".", 2)
+            return self._is_interesting(parts[-1], parts[-2] if len(parts) > 1 else None)
         if ir[0] == "alt":
             return any(self._refers_to_interesting(x) for x in ir[1])
+        return False
         return False
 
     def _bound_to_interesting(self, name: str) -> bool:
@@ -586,7 +602,7 @@ class _Extractor(ast.NodeVisitor):
         """An SDK method or function named without calling it: ``client.chat.completions.create``,
         ``litellm.acompletion``, or a local name bound to one."""
         if isinstance(node, ast.Attribute):
-            return node.attr in self.interesting
+            return self._is_interesting(node.attr, _attr_or_name(node.value))
         if isinstance(node, ast.Name):  # bound to one (an import, an attribute), not merely named like one
             return self._bound_to_interesting(node.id)
         return False
@@ -657,10 +673,11 @@ class _Extractor(ast.NodeVisitor):
                                                  self.sid, list(self.ctx), via=("fwd", c[1], slot)))
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = None
+        name = prev = None
         f = node.func
         if isinstance(f, ast.Attribute):
             name = f.attr
+            prev = _attr_or_name(f.value)
         elif isinstance(f, ast.Name):
             name = f.id
         if name and (name in _DEADLINES or "timeout" in name.lower()) and name not in ("Timeout", "ClientTimeout"):
@@ -674,11 +691,12 @@ class _Extractor(ast.NodeVisitor):
                 for k in node.keywords:
                     self.visit(k.value)
                 return
-        if name not in self.interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
-            name = next(iter(self.interesting))
+        interesting = self._is_interesting(name, prev)
+        if not interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
+            interesting = True
         if isinstance(f, ast.Name):
             self._note_param_call(f.id, node)
-        if name in self.interesting:
+        if interesting:
             c = self.call_ir(node, 0)
             self.calls.append(
                 CallSite(self.narrowed(c[1]) if self.narrow else c[1], c[2], c[3], node.lineno, node.col_offset + 1,

@@ -140,3 +140,36 @@ def test_rules_listing_matches_the_catalogue(tmp_path, rule):
     line = next(line for line in res.stdout.splitlines() if line.startswith(rule))
     meta = next(c for c in CHECKS if c["id"] == rule)
     assert line.split()[:4] == [rule, meta["name"], meta["category"], meta["severity"]]
+
+
+@pytest.mark.parametrize("written, catalogued", [
+    ("langchain_mistralai.chat_models.ChatMistralAI", "langchain_mistralai.ChatMistralAI"),
+    ("google.genai.client.Client", "google.genai.Client"),
+    ("anthropic.lib.bedrock.AnthropicBedrock", "anthropic.AnthropicBedrock"),
+    ("langchain_community.llms.ollama.Ollama", "langchain_community.llms.Ollama"),
+    ("azure.ai.inference.aio._patch.ChatCompletionsClient", "azure.ai.inference.aio.ChatCompletionsClient"),
+    ("huggingface_hub.inference._client.InferenceClient", "huggingface_hub.InferenceClient"),
+    ("litellm.main.completion", "litellm.completion"),
+    ("vertexai.language_models._language_models.TextEmbeddingModel", "vertexai.language_models.TextEmbeddingModel"),
+    # not under the catalogued module, but the same top-level package of one SDK family with one class of that name
+    ("llama_index.legacy.llms.openai.OpenAI", "llama_index.llms.openai.OpenAI"),
+])
+def test_canonical_names_reach_the_catalogued_class(written, catalogued):
+    assert Catalog().canonical(written) == catalogued
+
+
+@pytest.mark.parametrize("written", [
+    "google.cloud.storage.Client",  # `google` is shared by several SDKs: no guessing by name
+    "litellm.Router.completion",  # a method of a class, not the module function
+    "openai.resources.chat.completions.Completions",  # not catalogued at all
+    "llama_index.core.llms.ChatMessage",
+])
+def test_canonical_leaves_other_names_alone(written):
+    assert Catalog().canonical(written) == written
+
+
+def test_generic_method_names_are_only_interesting_after_their_resource():
+    cat = Catalog()
+    assert "append" not in cat.interesting and "conversations.append" in cat.interesting
+    assert "count" not in cat.interesting and "input_tokens.count" in cat.interesting
+    assert "count_tokens" in cat.interesting  # bedrock's client.count_tokens is a single name

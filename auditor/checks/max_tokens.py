@@ -28,6 +28,7 @@ Not fixed automatically: the right cap depends on the answer the feature needs.
 
 from __future__ import annotations
 
+from auditor.catalog import catalog
 from auditor.link import ResolvedCall
 from auditor.report import Location
 
@@ -41,6 +42,9 @@ def check(call: ResolvedCall, project):
     names = call.spec.call_options.get("max_tokens", ())
     if any(c.get("max_tokens") is not None for c in call.clients):
         return  # the model object carries the cap: ChatOpenAI(max_tokens=...), GenerativeModel(generation_config=...)
+    specs = [catalog().clients.get(c.cls, call.spec) for c in call.clients] or [call.spec]
+    if all(s.defaults.get("max_tokens") for s in specs):
+        return  # the SDK class sends a cap of its own when given none (TextGenerationModel.predict: 128 tokens)
     got = project.option(call.call_kwargs, names)
     given = [got] if got is not None else []
     if any(ir[0] != "cond" and not project.maybe_none(p, s, ir) for ir, p, s in given):
@@ -63,8 +67,9 @@ def check(call: ResolvedCall, project):
                "so every call is bounded", Location(call.path, call.line), [])
         return
     what = "payload" if has_payload else "call"
-    yield (f"no output-token cap on this {call.kind} {what}: pass {names[0]}=... "
-           f"({' / '.join(names[:3])}) to bound cost and latency", Location(call.path, call.line), [])
+    shown = names or call.spec.options.get("max_tokens", ()) or ("max_tokens",)  # a cap only the model object takes
+    yield (f"no output-token cap on this {call.kind} {what}: pass {shown[0]}=... "
+           f"({' / '.join(shown[:3])}) to bound cost and latency", Location(call.path, call.line), [])
     return
 
 

@@ -43,6 +43,7 @@ def check(call: ResolvedCall, project):
         return
     cat = catalog()
     state, where = None, None
+    sdk_default = ""  # an SDK that does not retry unless told to (mistralai, ollama, google-genai, ...)
     got = project.option(call.call_kwargs, call.spec.call_options.get("retries", ()))
     if got is not None:
         ir, p, s = got
@@ -55,12 +56,13 @@ def check(call: ResolvedCall, project):
             spec = cat.clients.get(c.cls, call.spec)
             if s is not None:
                 if s.state == "zero":
-                    state, where = "zero", Location(s.path, s.line)
+                    state, where, sdk_default = "zero", Location(s.path, s.line), ""
                 continue
             if spec.retry_mount and (c.path, c.line) in project.mounted_retry_clients():
                 continue
             if (spec.defaults.get("retries") or 0) == 0 and c.known and not c.opaque:
                 state, where = "zero", Location(c.path or call.path, c.line or call.line)
+                sdk_default = spec.family
         if state is None:
             return
     if state is None:
@@ -76,6 +78,9 @@ def check(call: ResolvedCall, project):
     if call.provider == "http":
         yield ("HTTP request to a model endpoint with no retry: wrap it in a retry with exponential backoff "
                "and jitter (tenacity, backoff) or use the provider SDK", where, [])
+    elif sdk_default:
+        yield (f"the {sdk_default} client built at {where} does not retry unless configured to, and nothing "
+               "retries this call; configure its retries or add a retry with backoff", where, [])
     else:
         yield (f"retries disabled (max_retries=0 at {where}) and nothing retries this call; keep the SDK's "
                "retries or add a retry with backoff", where, [])

@@ -49,7 +49,8 @@ def effective(call: ResolvedCall, project) -> list[tuple[str, Setting | None, ob
     if got is not None:
         ir, p, s = got
         state = project.setting_state("timeout", ir, p, s, 0)
-        return [(state, Setting(state, call.path, call.line, "call"), None)]
+        if not (state == "none" and call.spec.defaults.get("none_is_default")):  # timeout_ms=None: the client's
+            return [(state, Setting(state, call.path, call.line, "call"), None)]
     if call.opaque_kwargs:
         return [("unknown", None, None)]
     if call.clients:

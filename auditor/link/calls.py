@@ -72,6 +72,8 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
     hits.sort(key=lambda h: h[3] is None)  # a traced client says more than a bare function name
     spec, api, kind, _client = hits[0]
     clients = [h[3] for h in hits if h[3] is not None]
+    if not clients and getattr(spec, "client_argument", None):  # Runner.run(agent, ...): the agent carries the model
+        clients = _client_argument(project, path, sid, cs, spec.client_argument)
     call_ir = ("c", cs.func, cs.args, cs.kwargs, cs.line, cs.col)
     kwargs, opaque = project.kwargs_of(call_ir, path, sid, 0)
     if fwd is not None:
@@ -120,6 +122,16 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
     )
 
 
+def _client_argument(project: Project, path: str, sid: str, cs: CallSite, where: dict) -> list:
+    """The SDK model objects passed as the argument a function runs (``Runner.run(agent, ...)``)."""
+    ir = next((x for k, x in cs.kwargs if k is not None and k == where.get("keyword")), None)
+    if ir is None and where.get("position") is not None and len(cs.args) > where["position"]:
+        ir = cs.args[where["position"]]
+    if ir is None:
+        return []
+    return [v for v in project.resolve(path, sid, ir) if isinstance(v, ClientV)]
+
+
 def _by_shape(project: Project, f: FileFacts, cs: CallSite):
     """An SDK method chain on a receiver that cannot be traced (a parameter, an injected client).
 
@@ -132,7 +144,7 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
         return None
     for spec in _client_specs_by_family(cat):
         mod = spec.module
-        uses = mod.rsplit(".", 1)[-1] in f.mentions or any(
+        uses = cat.mention_words.get(mod, mod) in f.mentions or any(
             q == mod or q.startswith(mod + ".") or mod.startswith(q + ".") for q in f.imported_modules
         )
         if not uses or spec.requires_endpoint:

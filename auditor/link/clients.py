@@ -19,7 +19,7 @@ class Clients:
             m = (ir[2][spec.ctor_model_position], path, sid)
         if m is not None and m[0][0] == "k" and isinstance(m[0][1], str):
             model = m[0][1]
-        return ClientV(cls, tuple(settings.items()), path, ir[4], True, opaque, model=model)
+        return ClientV(spec.cls, tuple(settings.items()), path, ir[4], True, opaque, model=model)
 
     def derive_client(self, base: ClientV, ir: tuple, path: str, sid: str, depth: int, how: str) -> ClientV:
         """``with_options(timeout=5)``, ``.with_retry()``, ``.bind(...)``: the same client, reconfigured."""
@@ -40,7 +40,10 @@ class Clients:
             got = self.option(kwargs, options.get(name, ()), depth)
             if got is not None:
                 x_ir, p, s = got
-                out[name] = Setting(self.setting_state(name, x_ir, p, s, depth), path, line, via)
+                state = self.setting_state(name, x_ir, p, s, depth)
+                if state == "none" and spec.defaults.get("none_is_default"):
+                    continue  # Mistral(timeout_ms=None), cohere.Client(timeout=None): the SDK default, not "off"
+                out[name] = Setting(state, path, line, via)
         if "timeout" not in out:
             got = self.option(kwargs, options.get("http_client", ()), depth)
             if got is not None:

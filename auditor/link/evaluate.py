@@ -170,8 +170,8 @@ class Evaluator:
     def getattr(self, v: object, attr: str, depth: int) -> list:
         if depth > MAX_DEPTH:
             return [Unknown("too deep")]
-        if isinstance(v, Ext):
-            return [Ext(f"{v.q}.{attr}")]
+        if isinstance(v, Ext):  # an SDK name; langchain_openai.chat_models.ChatOpenAI is langchain_openai.ChatOpenAI
+            return [Ext(self.cat.canonical(f"{v.q}.{attr}"))]
         if isinstance(v, ModV):
             f = self.facts(v.path)
             if f is None:

@@ -77,7 +77,7 @@ class ModuleIndex:
                 if parts[0] in self.reserved and all(isinstance(v, Unknown) for v in vals):
                     return [Ext(q)]  # a project module named like the SDK that does not define the name
                 return vals
-        return [Ext(q)]
+        return [Ext(self.cat.canonical(q))]
 
     def lookup(self, path: str, sid: str, name: str, depth: int) -> list:
         f = self.facts(path)
