@@ -183,6 +183,8 @@ class Catalog:
                     self.functions[q] = FuncSpec(pid, pid, q, kind, opts, p["defaults"], mc.get("settings", {}),
                                                  fix=dict(p.get("fix", {})), **common)
         self.providers = {p["id"]: p for p in prov["providers"]}
+        # factories that take a service name: boto3.client("bedrock-runtime") -> "boto3.client"
+        self.service_factories = frozenset(c.split(":", 1)[0] for c in self.clients if ":" in c)
         # for canonical(): catalogued classes and functions by last name, and which provider families
         # own a top-level package (``google`` is shared by two SDKs, ``langchain_community`` by one)
         self._by_name: dict[str, list[str]] = {}
@@ -208,6 +210,10 @@ class Catalog:
         self.distinctive_methods = frozenset(prov.get("distinctive_methods", ()))
         # callables that call the function they are given: asyncio.to_thread(client.models.generate_content, ...)
         self.call_forwarders = dict(prov.get("call_forwarders", {}))
+        # adapters that return a callable which calls the function they are given: sync_to_async(fn)(...)
+        self.curried_forwarders = frozenset(prov.get("curried_forwarders", ()))
+        # callables that call the function they are given and retry it: tenacity.Retrying()(fn, ...)
+        self.retrying_callers = frozenset(prov.get("retrying_callers", ()))
         self.timeout_objects = frozenset(prov.get("timeout_objects", ()))
         self.retry_adapters = frozenset(prov.get("retry_adapters", ()))
         self.timeout_units = dict(prov.get("timeout_units", {}))
@@ -221,6 +227,7 @@ class Catalog:
         self.endpoint_paths = tuple(ep["paths"])
         self.endpoint_kinds = ep.get("kinds", {})
         self.non_model_paths = tuple(x.lower() for x in ep.get("non_model_paths", ()))
+        self.http_evidence = ep.get("evidence", {})
         prefilter += list(ep["hosts"]) + list(ep["paths"])
         self.prefilter_words = tuple(dict.fromkeys(prefilter))
         self.families = [

@@ -26,6 +26,7 @@ Expressions that matter for resolution are kept as a tiny IR of nested tuples:
 ``("at", sid, ir)`` ``ir`` as seen from scope ``sid`` (a ``global`` assigned inside a function)
 ``("cond", ir)``    a value only set under an ``if`` that tests it
 ``("argval", path, sid, ir)``  (link time) a call's argument, resolved at the call site
+``("lam", ir)``     ``lambda: ir`` (a factory without parameters)
 ``("?",)``          anything else
 =================  ==================================================
 
@@ -64,6 +65,10 @@ class CallSite:
     # ("if", line, branch, names the test reads, switch text or "")
     ctx: list = field(default_factory=list)
     target: str | None = None  # the name the call's result is assigned to
+    # a function handed to the project's own higher-order code, kept until link time confirms that the
+    # callee calls it: ("fwd", callee ir, argument index or keyword) for ``self._invoke(client.x.create, ...)``,
+    # ("curry", adapter ir, argument index) for ``adapter(client.x.create)(...)``
+    via: tuple | None = None
 
 
 @dataclass
@@ -92,6 +97,10 @@ class Scope:
     validated: list = field(default_factory=list)  # names passed to a validator (model_validate, jsonschema)
     sinks: list = field(default_factory=list)  # (kind, arg ir, line, col, handled, target name)
     decorator_lines: list = field(default_factory=list)
+    # parameters this function calls, itself or in a nested function, or hands to a known forwarder
+    # (``asyncio.to_thread(fn, ...)``): (parameter name, keywords of that call, scope id of the call)
+    called_params: list = field(default_factory=list)
+    positional: int = -1  # how many parameters can be given by position (-1: not a function)
 
 
 @dataclass
@@ -126,6 +135,8 @@ class _Extractor(ast.NodeVisitor):
         self.is_package = is_package
         self.interesting = interesting
         self.forwarders = forwarders or {}
+        self.pending_self: list = []  # (class scope id, attribute, CallSite): self.x(...) kept until the class is read
+        self.adapter_calls: set = set()  # ids of adapter(fn) calls already taken as adapter(fn)(...)
         self.scopes: dict[str, Scope] = {"": Scope("module", None)}
         self.calls: list[CallSite] = []
         self.attr_assigns: list = []
@@ -197,6 +208,8 @@ class _Extractor(ast.NodeVisitor):
             return ("sub", self.ir(node.value, d), self.ir(key, d))
         if isinstance(node, ast.NamedExpr):
             return self.ir(node.value, d)
+        if isinstance(node, ast.Lambda) and not node.args.args:
+            return ("lam", self.ir(node.body, d))
         return UNKNOWN
 
     def call_ir(self, node: ast.Call, depth: int) -> tuple:
@@ -270,6 +283,7 @@ class _Extractor(ast.NodeVisitor):
         for a, dflt in zip(node.args.kwonlyargs, node.args.kw_defaults):
             if dflt is not None:
                 defaults[a.arg] = dflt
+        sc.positional = len(node.args.posonlyargs) + len(node.args.args)
         for i, a in enumerate(all_args):
             sc.params.append(a.arg)
             if a.annotation is not None:
@@ -392,13 +406,13 @@ class _Extractor(ast.NodeVisitor):
                 self._assign_target(elt, UNKNOWN, line)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        n_calls, n_sinks = len(self.calls), len(self.scope.sinks)
+        n_calls, n_sinks, n_pending = len(self.calls), len(self.scope.sinks), len(self.pending_self)
         self.visit(node.value)
         value = self.ir(node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             root = _root_call_line(node.value)
-            for cs in self.calls[n_calls:]:
+            for cs in self.calls[n_calls:] + [p[2] for p in self.pending_self[n_pending:]]:
                 if cs.line == root:
                     cs.target = name  # resp = client.chat.completions.create(...)
             sinks = self.scope.sinks
@@ -537,22 +551,126 @@ class _Extractor(ast.NodeVisitor):
         is listed with the attribute before it (``conversations.append``, ``input_tokens.count``)."""
         return name in self.interesting or (prev is not None and f"{prev}.{name}" in self.interesting)
 
-    def _bound_to_interesting(self, name: str) -> bool:
-        def hit(ir: tuple) -> bool:
-            if ir[0] in ("narrow", "at"):
-                return hit(ir[-1])
-            if ir[0] == "a":
-                base = ir[1]
-                prev = base[2] if base[0] == "a" else (base[1] if base[0] == "n" else None)
-                return self._is_interesting(ir[2], prev)
-            if ir[0] == "alt":
-                return any(hit(x) for x in ir[1])
-            return False
-
-        for sid in (self.sid, ""):
-            if any(hit(b) for b in self.scopes[sid].bind.get(name, ())):
-                return True
+    def _refers_to_interesting(self, ir: tuple) -> bool:
+        """Does a bound value name an SDK method or function (``client.messages.create``,
+        ``litellm.acompletion``, ``from litellm import aembedding``)?"""
+        if ir[0] in ("narrow", "at"):
+            return self._refers_to_interesting(ir[-1])
+        if ir[0] == "a":
+            base = ir[1]
+            prev = base[2] if base[0] == "a" else (base[1] if base[0] == "n" else None)
+            return self._is_interesting(ir[2], prev)
+        if ir[0] == "imp":
+            parts = ir[1].rsplit(".", 2)
+            return self._is_interesting(parts[-1], parts[-2] if len(parts) > 1 else None)
+        if ir[0] == "alt":
+            return any(self._refers_to_interesting(x) for x in ir[1])
         return False
+        return False
+
+    def _bound_to_interesting(self, name: str) -> bool:
+        cur: str | None = self.sid
+        while cur is not None:  # this scope, the enclosing functions, the module (class bodies do not enclose)
+            sc = self.scopes[cur]
+            if (cur == self.sid or sc.kind != "class") and name in sc.bind:
+                return any(self._refers_to_interesting(b) for b in sc.bind[name])
+            cur = sc.parent
+        return False
+
+    def promote_self_calls(self) -> None:
+        """``self.embed(...)`` is a candidate call when the class stores an SDK function or method in
+        that attribute (``self.embed = litellm.embedding``, ``self.create = client.chat.completions.create``)."""
+        for cls_sid, attr, cs in self.pending_self:
+            seen: set = set()
+            todo = [cls_sid]
+            while todo:
+                sid = todo.pop()
+                sc = self.scopes.get(sid) if sid else None
+                if sc is None or sid in seen:
+                    continue
+                seen.add(sid)
+                vals = [ir for ir, _m in sc.self_attrs.get(attr, ())] + list(sc.bind.get(attr, ()))
+                if any(self._refers_to_interesting(x) or (x[0] == "n" and x[1] in self.interesting) for x in vals):
+                    self.calls.append(cs)
+                    break
+                for b in sc.bases:  # a base class in this same file
+                    if b[0] == "n":
+                        todo += [x[1] for x in self.scopes[sc.parent or ""].bind.get(b[1], ()) if x[0] == "class"]
+        self.pending_self = []
+
+    def _is_sdk_ref(self, node: ast.AST) -> bool:
+        """An SDK method or function named without calling it: ``client.chat.completions.create``,
+        ``litellm.acompletion``, or a local name bound to one."""
+        if isinstance(node, ast.Attribute):
+            return self._is_interesting(node.attr, _attr_or_name(node.value))
+        if isinstance(node, ast.Name):  # bound to one (an import, an attribute), not merely named like one
+            return self._bound_to_interesting(node.id)
+        return False
+
+    def _is_self(self, name: str) -> bool:
+        sc = self.scope
+        return sc.kind == "function" and bool(sc.cls) and bool(sc.params) and name == sc.params[0]
+
+    def _note_param_call(self, name: str, node: ast.Call | None) -> None:
+        """``fn(...)`` where ``fn`` is a parameter of this function or of an enclosing one: that function
+        calls what it is given (a forwarder). ``node`` is None when the parameter is handed to a
+        known forwarder instead (``asyncio.to_thread(fn, *args)``)."""
+        cur: str | None = self.sid
+        while cur is not None:
+            sc = self.scopes[cur]
+            if sc.kind == "function" and name in sc.bind:
+                if name in sc.params and all(b[0] in ("param", "ann", "default") for b in sc.bind[name]):
+                    kwargs = self.call_ir(node, 0)[3] if node is not None else ()
+                    sc.called_params.append((name, kwargs, self.sid))
+                return
+            if sc.kind == "module":
+                return
+            cur = sc.parent
+
+    def _ref(self, node: ast.AST) -> str:
+        """"sdk" for an SDK method named without calling it, "self" for ``self.x`` (an SDK method only if
+        the class stores one there: decided once the class has been read), else ""."""
+        if self._is_sdk_ref(node):
+            return "sdk"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and self._is_self(node.value.id):
+            return "self"
+        return ""
+
+    def _add_ref_call(self, kind: str, node: ast.AST, cs: CallSite) -> None:
+        if kind == "sdk":
+            self.calls.append(cs)
+        else:
+            self.pending_self.append((self.scope.cls, node.attr, cs))  # type: ignore[attr-defined]
+
+    def _forwarded_refs(self, node: ast.Call) -> None:
+        """SDK methods handed by reference to other code: ``self._invoke(client.x.create, model=...)``
+        (a call if ``_invoke`` calls that parameter) and ``adapter(client.x.create)(file=f)`` (a call if
+        the adapter returns something that calls it). Which callee forwards is decided at link time."""
+        f = node.func
+        end = getattr(node, "end_lineno", node.lineno) or node.lineno
+        if isinstance(f, ast.Call) and id(f) not in self.adapter_calls:
+            for i, a in enumerate(f.args[:3]):
+                kind = self._ref(a)
+                if kind:
+                    self.adapter_calls.add(id(f))
+                    c = self.call_ir(node, 0)
+                    kw = self.call_ir(f, 0)[3] + c[3]  # partial(fn, model=M)(messages=m)
+                    self._add_ref_call(kind, a, CallSite(self.ir(a), c[2], kw, a.lineno, a.col_offset + 1, end,
+                                                         self.sid, list(self.ctx), via=("curry", self.ir(f.func), i)))
+                    break
+        if id(node) in self.adapter_calls:
+            return
+        slots = [(i, a) for i, a in enumerate(node.args[:4])] + [(k.arg, k.value) for k in node.keywords if k.arg]
+        refs = [(self._ref(a), slot, a) for slot, a in slots]
+        refs = [r for r in refs if r[0] == "sdk"] or [r for r in refs if r[0]]
+        if refs:
+            kind, slot, a = refs[0]
+            c = self.call_ir(node, 0)
+            args = tuple(self.ir(x) for x in node.args[slot + 1:] if not isinstance(x, ast.Starred)) if isinstance(
+                slot, int) else c[2]
+            kwargs = tuple((k, x) for k, x in c[3] if k != slot)
+            self._add_ref_call(kind, a, CallSite(self.ir(a), args, kwargs, a.lineno, a.col_offset + 1, end,
+                                                 self.sid, list(self.ctx), via=("fwd", c[1], slot)))
 
     def visit_Call(self, node: ast.Call) -> None:
         name = prev = None
@@ -576,24 +694,43 @@ class _Extractor(ast.NodeVisitor):
         interesting = self._is_interesting(name, prev)
         if not interesting and isinstance(f, ast.Name) and self._bound_to_interesting(f.id):
             interesting = True
+        if isinstance(f, ast.Name):
+            self._note_param_call(f.id, node)
         if interesting:
             c = self.call_ir(node, 0)
             self.calls.append(
                 CallSite(self.narrowed(c[1]) if self.narrow else c[1], c[2], c[3], node.lineno, node.col_offset + 1,
                          getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
             )
-        elif name in self.forwarders and len(node.args) > self.forwarders[name]:
+        elif name in self.forwarders and len(node.args) > self.forwarders[name] and id(node) not in self.adapter_calls:
             # asyncio.to_thread(client.models.generate_content, model=..., contents=...): the function
             # handed over makes the request; the call is reported on the line that names it
             i = self.forwarders[name]
             target = node.args[i]
-            last = target.attr if isinstance(target, ast.Attribute) else (target.id if isinstance(target, ast.Name) else None)
-            if self._is_interesting(last, _attr_or_name(target.value) if isinstance(target, ast.Attribute) else None):
+            kind = self._ref(target)
+            if kind:
                 c = self.call_ir(node, 0)
-                self.calls.append(
-                    CallSite(self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,
-                             getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))
-                )
+                self._add_ref_call(kind, target, CallSite(
+                    self.ir(target), c[2][i + 1:], c[3], target.lineno, target.col_offset + 1,
+                    getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx)))
+            elif isinstance(target, ast.Name):
+                self._note_param_call(target.id, None)  # a forwarder of a forwarder: to_thread(fn, *args)
+        elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and self._is_self(f.value.id):
+            # self.acompletion(...) where __init__ stored self.acompletion = litellm.acompletion: decided
+            # once the whole class has been read
+            c = self.call_ir(node, 0)
+            self.pending_self.append((self.scope.cls, f.attr, CallSite(
+                c[1], c[2], c[3], node.lineno, node.col_offset + 1,
+                getattr(node, "end_lineno", node.lineno) or node.lineno, self.sid, list(self.ctx))))
+        if name not in self.forwarders:
+            self._forwarded_refs(node)
+        if (name == "__init__" and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Call)
+                and isinstance(f.value.func, ast.Name) and f.value.func.id == "super" and self.scope.cls):
+            # super().__init__(client=...) in a model class (pydantic, attrs): fills the fields it declares
+            cls = self.scopes[self.scope.cls]
+            for k in node.keywords:
+                if k.arg and k.arg in cls.bind:
+                    cls.self_attrs.setdefault(k.arg, []).append((self.ir(k.value), self.sid))
         if name in _SINKS and node.args:
             handled = any(c[0] == "try" and any(not r and _catches_parse_errors(t) for t, r, _l in c[1])
                           for c in self.ctx)
@@ -852,6 +989,7 @@ def extract(tree: ast.Module, path: str, module: str, is_package: bool, interest
     ex = _Extractor(module, is_package, interesting, forwarders)
     for stmt in tree.body:
         ex.visit(stmt)
+    ex.promote_self_calls()
     return FileFacts(path, module, is_package, ex.scopes, ex.calls, ex.attr_assigns, ex.imported,
                      plain_calls=ex.plain_calls)
 

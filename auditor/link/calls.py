@@ -3,12 +3,15 @@ behind it, its keywords, raw-HTTP endpoint and payload, and its model id."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from auditor.catalog import Catalog, ClientSpec, FuncSpec
 from auditor.facts import CallSite, FileFacts
+from auditor.link.forwarders import forwarding
+from auditor.link.http_evidence import model_evidence
 from auditor.link.retries import _retry_wrappers
-from auditor.link.values import ClientV, Ext, PathV, ResolvedCall, StrV, Unknown
+from auditor.link.values import ClientV, Ext, PathV, ResolvedCall, StrV, Unknown, is_void
 
 if TYPE_CHECKING:
     from auditor.link import Project
@@ -40,6 +43,13 @@ def resolve_calls(project: Project, path: str) -> list[ResolvedCall]:
 def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall | None:
     cat = project.cat
     path, sid = f.path, cs.scope
+    fwd = None
+    if cs.via is not None:  # an SDK method handed to project code: a call only if that code calls it
+        fwd = forwarding(project, f, cs)
+        if fwd is None:
+            return None
+        if fwd.consumed:  # the arguments the forwarder keeps for itself are not the SDK method's
+            cs = replace(cs, args=cs.args[fwd.consumed:])
     vals = project.resolve(path, sid, cs.func)
     hits: list = []  # (spec, api, kind, client or None)
     for v in vals:
@@ -66,12 +76,27 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         clients = _client_argument(project, path, sid, cs, spec.client_argument)
     call_ir = ("c", cs.func, cs.args, cs.kwargs, cs.line, cs.col)
     kwargs, opaque = project.kwargs_of(call_ir, path, sid, 0)
+    if fwd is not None:
+        kwargs = {k: v for k, v in kwargs.items() if k not in fwd.drop}
+        for k, v in fwd.kwargs.items():
+            kwargs.setdefault(k, v)
+        for x, (p, s) in fwd.mappings:
+            keys = project.dict_keys(p, s, x, 0)
+            if keys is None:
+                opaque = True
+            else:
+                for k, v in keys.items():
+                    kwargs.setdefault(k, v)
     url = None
     payload_keys: set | None = None
+    notes: list = []
     if spec.requires_endpoint or kind == "http":
-        url, kind = _endpoint(project, path, sid, cs, spec, api)
+        url, kind, evidence = _endpoint(project, path, sid, cs, spec, api, kwargs)
         if url is None:
             return None
+        if evidence:  # no model host or path in the URL: found by the evidence around it
+            resolved = False
+            notes.append("model call by evidence: " + "; ".join(evidence))
     if spec.payload:
         payload_keys = _payload_keys(project, path, sid, kwargs, spec)
         markers = getattr(spec, "embedding_markers", ())
@@ -92,7 +117,8 @@ def _resolve_one(project: Project, f: FileFacts, cs: CallSite) -> ResolvedCall |
         path=path, line=cs.line, col=cs.col, end_line=cs.end_line, provider=provider, api=api, kind=kind,
         spec=spec, clients=clients, call_kwargs=kwargs, opaque_kwargs=opaque, module_settings=mod_settings,
         model=model, model_dynamic=dynamic, payload_keys=payload_keys,
-        retry_wrappers=_retry_wrappers(project, f, cs), scope=sid, resolved=resolved, url=url, ctx=cs.ctx,
+        retry_wrappers=_retry_wrappers(project, f, cs) + (fwd.retries if fwd else []), scope=sid, resolved=resolved,
+        url=url, ctx=cs.ctx, notes=notes,
     )
 
 
@@ -131,7 +157,9 @@ def _by_shape(project: Project, f: FileFacts, cs: CallSite):
                 for a in attrs[:k]:
                     base_ir = ("a", base_ir, a)
                 base_vals = project.resolve(f.path, cs.scope, base_ir)
-                if all(isinstance(v, Unknown) or project.is_proxy(v) for v in base_vals):
+                # a receiver that cannot be traced; None defaults and stubs that return nothing (a base
+                # class hook raising NotImplementedError) do not count: they are never the client used
+                if all(isinstance(v, Unknown) or project.is_proxy(v) or is_void(v) for v in base_vals):
                     client = ClientV(spec.cls, (), None, 0, known=False)
                     return (spec, f"{spec.cls}.{'.'.join(attrs[k:])}", spec.methods[method], client)
                 return None
@@ -164,11 +192,15 @@ def _strings(project: Project, path: str, sid: str, ir: tuple) -> list[str]:
     return out
 
 
-def _endpoint(project: Project, path: str, sid: str, cs: CallSite, spec, api: str):
+def _endpoint(project: Project, path: str, sid: str, cs: CallSite, spec, api: str, kwargs: dict):
+    """(url, kind, evidence) of a raw HTTP request: a URL naming a model host or path, else the other
+    evidence that it is a model request (see ``http_evidence``); (None, None, None) when it is not."""
     cat = project.cat
     pos = spec.url.get("position", 0)
-    if api.endswith(".request"):
+    reads = False  # request("GET", url): reads something, never asks a model
+    if api.endswith(".request") or api.endswith(".stream"):
         pos += 1
+        reads = bool(cs.args) and cs.args[0][0] == "k" and str(cs.args[0][1]).upper() not in ("POST", "PUT")
     url_ir = None
     for k, x in cs.kwargs:
         if k == spec.url.get("keyword", "url"):
@@ -176,12 +208,27 @@ def _endpoint(project: Project, path: str, sid: str, cs: CallSite, spec, api: st
     if url_ir is None and len(cs.args) > pos:
         url_ir = cs.args[pos]
     if url_ir is None:
-        return None, None
-    for s in _strings(project, path, sid, url_ir):
+        return None, None, None
+    texts = _strings(project, path, sid, url_ir)
+    for s in texts:
         kind = cat.endpoint_kind(s)
         if kind:
-            return s, kind
-    return None, None
+            return s, kind, None
+    got = None if reads else model_evidence(project, path, sid, url_ir, texts, kwargs,
+                                            _payload_keys(project, path, sid, kwargs, spec))
+    if got is None:
+        return None, None, None
+    evidence, kind = got
+    return (texts[0] if texts else _written(url_ir)), kind, evidence
+
+
+def _written(ir: tuple) -> str:
+    """How a URL expression is written, for messages: ``self.inference_endpoint``."""
+    if ir[0] == "n":
+        return ir[1]
+    if ir[0] == "a":
+        return f"{_written(ir[1])}.{ir[2]}"
+    return "a configured URL"
 
 
 def _payload_keys(project: Project, path: str, sid: str, kwargs: dict, spec) -> set | None:

@@ -5,7 +5,7 @@ session mounted with a retrying adapter, and module settings such as ``openai.ti
 from __future__ import annotations
 
 from auditor.catalog import ClientSpec
-from auditor.link.values import MAX_DEPTH, ClientV, ConstV, DictV, Ext, Setting, _is_unset
+from auditor.link.values import MAX_DEPTH, ClientV, ConstV, DictV, Ext, Setting, StrV, _is_unset
 
 
 class Clients:
@@ -199,6 +199,17 @@ class Clients:
                                 if isinstance(sv, ClientV) and sv.path:
                                     self._mounts.add((sv.path, sv.line))
         return self._mounts
+
+    def service_names(self, ir: tuple, path: str, sid: str, depth: int) -> list:
+        """The services a factory call can ask for: a literal (``boto3.client("bedrock-runtime")``) or a
+        value that comes through a parameter (``def _make(self, svc): return session.client(svc)``)."""
+        literal = _service_name(ir)
+        if literal:
+            return [literal]
+        arg = next((x for k, x in ir[3] if k == "service_name"), None) or (ir[2][0] if ir[2] else None)
+        if arg is None or arg[0] in ("d", "l", "c"):
+            return []
+        return [v.text for v in self.resolve(path, sid, arg, depth + 1) if isinstance(v, StrV)]
 
 
 def _service_name(ir: tuple) -> str | None:

@@ -3,10 +3,11 @@ functions and classes, SDK constructors, subscripts, isinstance narrowing, ``sel
 
 from __future__ import annotations
 
-from auditor.link.clients import _service_name
+from auditor.facts import last_name
 from auditor.link.values import (
     MAX_DEPTH,
     MAX_VALUES,
+    NO_RETURN,
     ClientV,
     ClsV,
     ConstV,
@@ -19,7 +20,10 @@ from auditor.link.values import (
     PathV,
     StrV,
     Unknown,
+    is_void,
 )
+
+_FIELD_FACTORIES = frozenset({"field", "Field", "PrivateAttr", "attrib", "ib"})  # dataclasses, pydantic, attrs
 
 
 class Evaluator:
@@ -48,6 +52,9 @@ class Evaluator:
         if tag == "a":
             return self._flat(self.getattr(v, ir[2], depth) for v in self.resolve(path, sid, ir[1], depth + 1))
         if tag == "c":
+            if ir[1][0] == "a" and ir[1][2] in ("enter_context", "enter_async_context") and ir[2]:
+                # stack.enter_async_context(session.create_client(...)) is what `async with ... as x` binds
+                return self.resolve_binding(path, sid, ("with", ir[2][0]), depth + 1)
             funcs = self.resolve(path, sid, ir[1], depth + 1)
             return self._flat(self.call(v, ir, path, sid, depth) for v in funcs)
         if tag == "k":
@@ -122,7 +129,7 @@ class Evaluator:
                     return [Unknown("parameter")]
                 if "classmethod" in decs:
                     return [ClsV(path, sc.cls)]
-                return [InstV(path, sc.cls)]
+                return [InstV(path, sc.cls, late=True)]
             if b[1] >= 0 and sc is not None:
                 got = self.arguments(path, sid, b[1], depth)
                 if got:
@@ -170,7 +177,8 @@ class Evaluator:
             if f is None:
                 return [Unknown("unreadable module")]
             if attr in f.scopes[""].bind:
-                return self.lookup(v.path, "", attr, depth + 1)
+                # module state another module fills in: `state.client = OpenAI(...)` in a boot function
+                return self._flat([self.lookup(v.path, "", attr, depth + 1), self._assigned_from_outside(v, attr, depth)])
             sub = self.index.get(f"{f.module}.{attr}") if f.module else None
             if sub is None:
                 for key, p in self.index.items():
@@ -189,8 +197,10 @@ class Evaluator:
             return [PathV(v.base, v.attrs + (attr,))]
         if isinstance(v, FuncV):
             return [Opaque("function attribute")]
-        if isinstance(v, ConstV) and v.value is None:
-            return []  # an initial None: the attribute is only used once something real was assigned
+        if is_void(v):
+            # an initial None (or what a stub returns: nothing): the attribute is only used once something
+            # real was assigned, so it must not stand in the way of the values that are real
+            return []
         if isinstance(v, (Opaque, ConstV, StrV, DictV)):
             return [Opaque("attribute")]
         return [Unknown("attribute of unknown")]
@@ -213,8 +223,17 @@ class Evaluator:
             if inst and attr in cls.properties:
                 out += self._returns(v.path, msid, depth + 1)
             else:
-                out.append(FuncV(v.path, msid, v if inst else None))
+                decs = {last_name(d) for d in f.scopes[msid].decorators}
+                # the first parameter is bound for a method of an instance and a classmethod of either
+                bound = None if "staticmethod" in decs else (v if inst or "classmethod" in decs else None)
+                out.append(FuncV(v.path, msid, bound))
+        # late binding: `self` in a method of this class may be an instance of any subclass, so what a
+        # subclass overrides or sets (a make_client() whose base stub raises NotImplementedError, a
+        # class attribute, self.x set only in the subclass's __init__) is also what `self.x` is
+        late = inst and getattr(v, "late", False)
         if out:
+            if late:
+                out += self._from_subclasses(v, attr, depth)
             return self._flat([out])
         if inst and "__getattr__" in cls.methods:  # a proxy: getattr(self._target, name)
             gsid = cls.methods["__getattr__"]
@@ -230,8 +249,39 @@ class Evaluator:
                 if isinstance(b, ClsV):
                     got = self._member(InstV(b.path, b.sid) if inst else b, attr, depth + 1, seen)
                     if not all(isinstance(x, Unknown) for x in got):
+                        if late:
+                            got = self._flat([got, self._from_subclasses(v, attr, depth)])
                         return got
+        if late:
+            got = self._from_subclasses(v, attr, depth)
+            if got:
+                return self._flat([got])
         return [Unknown(f"member {attr}")]
+
+    def _assigned_from_outside(self, v: ModV, attr: str, depth: int) -> list:
+        out: list = []
+        for path, target, value, sid in self.attr_assignments(attr):
+            if ModV(v.path) in self.resolve(path, sid, target[1], depth + 1):
+                out += self.resolve(path, sid, value, depth + 1)
+        return out
+
+    def _from_subclasses(self, v: InstV, attr: str, depth: int) -> list:
+        """What project subclasses of ``v``'s class define or set as ``attr``: an overriding method or
+        property, a class attribute, an attribute their own methods assign."""
+        out: list = []
+        for sub in self.subclasses(v.path, v.sid):
+            sc = self.facts(sub.path).scopes[sub.sid]
+            if attr in sc.methods:
+                msid = sc.methods[attr]
+                if attr in sc.properties:
+                    out += self._returns(sub.path, msid, depth + 1)
+                else:
+                    out.append(FuncV(sub.path, msid, InstV(sub.path, sub.sid)))
+            for b in sc.bind.get(attr, ()):
+                out += self.resolve_binding(sub.path, sub.sid, b, depth + 1)
+            for ir, msid in sc.self_attrs.get(attr, ()):
+                out += self.resolve(sub.path, msid, ir, depth + 1)
+        return out
 
     def _returns(self, path: str, sid: str, depth: int, site: tuple | None = None) -> list:
         """What a function returns; with ``site`` (call ir, caller path, caller scope, bound), the
@@ -242,7 +292,7 @@ class Evaluator:
         sc = f.scopes[sid]
         rets = sc.returns
         if not rets:
-            return [Opaque("no return value")]
+            return [NO_RETURN]
         if site is not None:
             call_ir, cpath, csid, bound = site
             params = sc.params[1:] if (bound or (sc.cls and sc.name == "__init__")) else sc.params
@@ -263,9 +313,9 @@ class Evaluator:
         if isinstance(v, Ext):
             if v.q in self.cat.clients:
                 return [self.build_client(v.q, ir, path, sid, depth)]
-            service = _service_name(ir)
-            if service and f"{v.q}:{service}" in self.cat.clients:  # boto3.client("bedrock-runtime")
-                return [self.build_client(f"{v.q}:{service}", ir, path, sid, depth)]
+            for service in (self.service_names(ir, path, sid, depth) if v.q in self.cat.service_factories else ()):
+                if f"{v.q}:{service}" in self.cat.clients:  # boto3.client("bedrock-runtime")
+                    return [self.build_client(f"{v.q}:{service}", ir, path, sid, depth)]
             if v.q in self.cat.passthrough and ir[2]:  # instructor.from_openai(client) is that client
                 return self.resolve(path, sid, ir[2][0], depth + 1)
             if f"{v.q}()" in self.cat.factory_owners:  # boto3.Session(): keep the name for .client(...)
@@ -278,6 +328,15 @@ class Evaluator:
                 if names and "{}" not in names[0]:  # import_module(name) inside a helper: the caller's name
                     return self.resolve_qname(names[0], depth + 1)
                 return [Unknown("dynamic import")]
+            if v.q.rsplit(".", 1)[-1] in _FIELD_FACTORIES:
+                # a model field's default: field(default_factory=OpenAI), Field(default_factory=lambda: Anthropic())
+                for k, x in ir[3]:
+                    if k in ("default_factory", "factory"):
+                        made = x[1] if x[0] == "lam" else ("c", x, (), (), ir[4], ir[5])
+                        return self.resolve(path, sid, made, depth + 1)
+                    if k == "default":
+                        return self.resolve(path, sid, x, depth + 1)
+                return [Opaque(f"{v.q}()")]
             if v.q in ("typing.cast", "typing_extensions.cast") and len(ir[2]) == 2:
                 return self.resolve(path, sid, ir[2][1], depth + 1)
             if v.q == "getattr" and len(ir[2]) >= 2:
@@ -300,7 +359,9 @@ class Evaluator:
             spec = self.cat.clients[v.base.cls]
             if len(v.attrs) == 1 and v.attrs[0] in spec.derive:
                 return [self.derive_client(v.base, ir, path, sid, depth, v.attrs[0])]
-            made = spec.returns.get(".".join(v.attrs))
+            if v.attrs in (("__enter__",), ("__aenter__",)):  # await manager.__aenter__(): what `async with` binds
+                return [v.base]
+            made = spec.returns.get(".".join(a for a in v.attrs if a not in spec.skip_segments))
             if made:  # client.chats.create(model=..., config=...) / model.start_chat(): a session
                 kwargs, opaque = self.kwargs_of(ir, path, sid, depth)
                 settings = dict(v.base.settings)  # the session call takes request options

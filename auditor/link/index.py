@@ -28,10 +28,11 @@ class ModuleIndex:
         self._facts: dict[str, FileFacts | None] = {}
         self.index: dict[str, str] = {}
         pyfiles = set(paths)
+        self.reserved = frozenset(catalog.sdk_modules)  # SDK top-level modules a project folder must not shadow
         is_package = is_package or (lambda d: f"{d}/__init__.py" in pyfiles)
         self.is_package = is_package
         for p in sorted(paths, key=lambda x: (x.count("/"), x)):
-            for key in _module_keys(p, is_package):
+            for key in _module_keys(p, is_package, self.reserved):
                 self.index.setdefault(key, p)
         self._memo: dict = {}
         self._active: set = set()
@@ -40,6 +41,13 @@ class ModuleIndex:
         self._callers: dict = {}
         self._callers_indexed: set = set()
         self._callers_seen = 0
+        self._by_base: dict = {}  # base class name as written -> [(path, class scope id, base ir)]
+        self._classes_indexed: set = set()
+        self._classes_seen = 0
+        self._subs: dict = {}
+        self._assigns: dict = {}  # attribute name -> [(path, target ir, value ir, scope id)]
+        self._assigns_indexed: set = set()
+        self._assigns_seen = 0
 
     def facts(self, path: str) -> FileFacts | None:
         if path not in self._facts:
@@ -51,7 +59,7 @@ class ModuleIndex:
             path = self.find_module(mod)
             self._found[mod] = path
             if path is not None:
-                for key in _module_keys(path, self.is_package):
+                for key in _module_keys(path, self.is_package, self.reserved):
                     self.index.setdefault(key, path)
         return self._found[mod]
 
@@ -66,6 +74,8 @@ class ModuleIndex:
                 vals = [ModV(path)]
                 for attr in parts[i:]:
                     vals = self._flat(self.getattr(v, attr, depth + 1) for v in vals)
+                if parts[0] in self.reserved and all(isinstance(v, Unknown) for v in vals):
+                    return [Ext(q)]  # a project module named like the SDK that does not define the name
                 return vals
         return [Ext(self.cat.canonical(q))]
 
@@ -140,6 +150,52 @@ class ModuleIndex:
                             idx.setdefault(ref_name, []).append((path, sid, ref, wargs, wkwargs, wflow))
         return idx
 
+    def subclasses(self, path: str, sid: str) -> list:
+        """Project classes (``ClsV``) that derive from class ``sid``, directly or further down (at most
+        16), among the files loaded so far (every candidate file is loaded before resolution starts)."""
+        if self._classes_seen != len(self._facts):
+            for p, f in list(self._facts.items()):
+                if f is None or p in self._classes_indexed:
+                    continue
+                self._classes_indexed.add(p)
+                for csid, sc in f.scopes.items():
+                    if sc.kind == "class":
+                        for b in sc.bases:
+                            name = b[1] if b[0] == "n" else (b[2] if b[0] == "a" else None)
+                            if name:
+                                self._by_base.setdefault(name, []).append((p, csid, b))
+            self._classes_seen = len(self._facts)
+            self._subs.clear()
+        key = (path, sid)
+        if key not in self._subs:
+            self._subs[key] = []  # a cycle of bases ends here
+            out: list = []
+            f = self.facts(path)
+            name = f.scopes[sid].name if f and sid in f.scopes else ""
+            for p, csid, b in self._by_base.get(name, [])[:16]:
+                sf = self.facts(p)
+                parent = sf.scopes[csid].parent or ""
+                if ClsV(path, sid) in self.resolve(p, parent, b):
+                    out.append(ClsV(p, csid))
+            for c in list(out):
+                out += [x for x in self.subclasses(c.path, c.sid) if x not in out]
+            self._subs[key] = out[:16]
+        return self._subs[key]
+
+    def attr_assignments(self, attr: str) -> list:
+        """(path, target ir, value ir, scope) of every ``x.attr = value`` outside a class's own methods,
+        among the files loaded so far."""
+        if self._assigns_seen != len(self._facts):
+            for p, f in list(self._facts.items()):
+                if f is None or p in self._assigns_indexed:
+                    continue
+                self._assigns_indexed.add(p)
+                for target, value, sid, _line in f.attr_assigns:
+                    if target[0] == "a":
+                        self._assigns.setdefault(target[2], []).append((p, target, value, sid))
+            self._assigns_seen = len(self._facts)
+        return self._assigns.get(attr, [])[:12]
+
     def call_sites(self, path: str, sid: str, depth: int) -> list:
         """(caller path, caller scope, func ir, args, kwargs, flow) of every loaded call of function ``sid``;
         flow is (handled by a try that does not re-raise, the switch guarding it)."""
@@ -176,8 +232,14 @@ class ModuleIndex:
         return out
 
 
-def _module_keys(p: str, is_package: Callable[[str], bool]) -> list[str]:
-    """Names under which the module at relative path ``p`` can be imported."""
+def _module_keys(p: str, is_package: Callable[[str], bool], reserved: frozenset | set = frozenset()) -> list[str]:
+    """Names under which the module at relative path ``p`` can be imported.
+
+    Besides its full dotted path, a module is known by its package root and by every suffix of two or
+    more components (namespace packages, src layouts, a subfolder scanned on its own). A suffix that
+    starts with a ``reserved`` name (an SDK's top-level module: ``app/integrations/openai/`` gives
+    ``openai``) would shadow that SDK for every ``import openai`` in the project, so such a key is only
+    kept where the folder really is importable at top level: at the scan root or under ``src/``."""
     parts = p[:-3].split("/") if p.endswith(".py") else p.split("/")
     if parts[-1] == "__init__":
         parts = parts[:-1]
@@ -193,7 +255,11 @@ def _module_keys(p: str, is_package: Callable[[str], bool]) -> list[str]:
     # namespace packages and src layouts: every suffix of two or more components
     for i in range(1, len(parts) - 1):
         keys.append(".".join(parts[i:]))
-    return [k for k in dict.fromkeys(keys) if k]
+    own_top = parts[1:] if parts[0] == "src" and len(parts) > 1 else parts
+    keys = [k for k in dict.fromkeys(keys) if k]
+    if reserved:
+        keys = [k for k in keys if k.split(".", 1)[0] not in reserved or k.split(".") in (parts, own_top)]
+    return keys
 
 
 _BUILTINS = frozenset(

@@ -53,6 +53,7 @@ class ClsV:
 class InstV:
     path: str
     sid: str
+    late: bool = False  # ``self`` inside the class's own methods: an instance of it or of any subclass
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,11 @@ def _is_unset(v) -> bool:
     if isinstance(v, Ext) and v.q.rsplit(".", 1)[-1] in ("NOT_GIVEN", "NotGiven", "not_given", "omit", "USE_CLIENT_DEFAULT"):
         return True
     return isinstance(v, InstV)  # a project sentinel object standing for "not given"
+
+
+NO_RETURN = Opaque("no return value")  # what calling a function without a return statement gives
+
+
+def is_void(v) -> bool:
+    """None, or the result of a function that returns nothing (a stub): never the object that is used."""
+    return (isinstance(v, ConstV) and v.value is None) or v == NO_RETURN
