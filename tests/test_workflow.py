@@ -51,7 +51,14 @@ def test_force_exclude_applies_default_and_configured_excludes_to_named_files(pr
 # ----- pre-commit --------------------------------------------------------------------------------------
 
 
-def _try_repo(tmp_path):
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    """One pre-commit cache for the module: the hook's environment (a venv with llm-audit installed) is
+    built once and shared by the try-repo tests, as a developer's ~/.cache/pre-commit would be."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _try_repo(tmp_path, home):
     """A work tree with git, and a function running ``pre-commit try-repo`` of this repository's hooks."""
     pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install '.[test]')")
     if not (REPO_ROOT / ".git").exists():
@@ -60,7 +67,7 @@ def _try_repo(tmp_path):
     work.mkdir()
     git(work, "init", "-q")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT", "PYTHONPATH"))}
-    env.update(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), GIT_CONFIG_NOSYSTEM="1",
+    env.update(PRE_COMMIT_HOME=str(home), GIT_CONFIG_NOSYSTEM="1",
                GIT_CONFIG_GLOBAL=os.devnull, NO_COLOR="1")
 
     def try_repo(name: str, hook: str = "llm-audit") -> subprocess.CompletedProcess:
@@ -71,8 +78,8 @@ def _try_repo(tmp_path):
     return work, try_repo
 
 
-def test_pre_commit_hook_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path):
-    work, try_repo = _try_repo(tmp_path)
+def test_pre_commit_hook_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path, pre_commit_home):
+    work, try_repo = _try_repo(tmp_path, pre_commit_home)
     write(work, "bad.py", FLAGGED)
     write(work, "good.py", "def add(a, b):\n    return a + b\n")
     git(work, "add", ".")
@@ -89,10 +96,10 @@ def test_pre_commit_hook_fails_on_a_bad_file_and_passes_on_a_good_one(tmp_path):
     assert "Passed" in good.stdout
 
 
-def test_pre_commit_fix_hook_fixes_the_staged_file_then_passes(tmp_path):
+def test_pre_commit_fix_hook_fixes_the_staged_file_then_passes(tmp_path, pre_commit_home):
     """The auto-fixing variant (``llm-audit-fix``, i.e. ``args: [--fix]``): it applies the safe fixes, so
     pre-commit fails once with the file modified, and passes on the fixed file."""
-    work, try_repo = _try_repo(tmp_path)
+    work, try_repo = _try_repo(tmp_path, pre_commit_home)
     write(work, "app.py", FLAGGED.replace("client = OpenAI()", "client = OpenAI()  # llm-audit: ignore[LLM101]"))
     write(work, ".llm-audit.toml", 'select = ["LLM001", "LLM101"]\n[fix]\ntimeout = 20\n')
     git(work, "add", ".")
